@@ -13,6 +13,7 @@ import ipaddress
 import os
 import platform
 import socket
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,8 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
     cache_dir = default_cache_dir()
     os.environ.setdefault("TFHUB_CACHE_DIR", str(cache_dir / "tfhub"))
 
+    # tf.data を fit に渡すたびに出る注意書き (シャッフルは tf.data 側で行うので無害) を消す
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     keras.utils.set_random_seed(seed)  # Python, NumPy, TF/Keras の乱数をまとめて固定
     deterministic = mode == "quick"
     if deterministic:

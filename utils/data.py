@@ -22,6 +22,10 @@ from pathlib import Path, PurePosixPath
 from .config import REPO_ROOT, current_mode, default_cache_dir
 
 DATA_DIR = REPO_ROOT / "data"
+
+# tf_flowers (5 クラス 3,670 枚)。sha256 は TensorFlow Datasets の url_checksums と同じ値
+TF_FLOWERS_URL = "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
+TF_FLOWERS_SHA256 = "4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c"
 SUMS_FILE = DATA_DIR / "SHA256SUMS"
 
 
@@ -163,3 +167,9 @@ def repo_file(relpath: str) -> Path:
             "scripts/ の生成スクリプトで作り直すか、git で元に戻してください。"
         )
     return path
+
+
+def tf_flowers() -> Path:
+    """tf_flowers をダウンロード・展開し、クラスごとのフォルダが並ぶディレクトリを返す (full モード用)。"""
+    archive = download(TF_FLOWERS_URL, TF_FLOWERS_SHA256)
+    return extract(archive, cache_dir("datasets") / "tf_flowers") / "flower_photos"
