@@ -92,3 +92,19 @@ def test_notebook_conventions(path):
     assert "[quick モード]" in streams, "保存するのは quick モードの実行結果"
     assert "Traceback" not in streams and "WARNING" not in streams
     assert path.stat().st_size <= 3_000_000
+
+
+def test_readme_lists_only_existing_notebooks():
+    listed = set(re.findall(r"\(notebooks/(\d\d_[\w-]+\.ipynb)\)", README))
+    assert listed == {p.name for p in NOTEBOOKS}
+
+
+def test_colab_cell_is_the_same_everywhere():
+    """Colab でリポジトリを取得するセルは全ノートブックで同じ (最初のコードセル)。"""
+    first = set()
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        src = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+        assert 'find_spec("utils") is None' in src and "google.colab" in src, path.name
+        first.add(src)
+    assert len(first) <= 1, "最初のコードセル (Colab 用) がノートブックごとに違います"
