@@ -143,3 +143,11 @@ def test_shapes_dataset_ground_truth():
     np.testing.assert_array_equal(boxes, boxes2)
     assert np.bincount(y).tolist() == [10] * 5  # クラスは均等
     assert ((boxes[:, :2] >= 0) & (boxes[:, 2:] <= 32) & (boxes[:, 2:] > boxes[:, :2])).all()
+
+
+def test_tf_flowers_is_not_downloaded_in_quick_mode(mode, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    mode("quick")
+    with pytest.raises(data.OfflineModeError, match="full モード"):
+        data.tf_flowers()
+    assert not any(tmp_path.rglob("*.tgz*"))
