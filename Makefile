@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 COURSE_MODE ?= quick
 export COURSE_MODE
 
-.PHONY: venv run bench test lab weights clean
+.PHONY: venv run bench test lab weights audio clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lab: venv  ## JupyterLab をリポジトリ直下で開く
 
 weights: venv  ## quick モードの「事前学習済み」重みを作り直す (data/SHA256SUMS も更新)
 	$(PY) scripts/make_quick_weights.py
+
+audio: venv  ## quick モード用の音声データ (data/audio/) を作り直す (Debian の espeak-ng が必要)
+	$(PY) scripts/make_quick_audio.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
