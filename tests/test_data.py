@@ -177,7 +177,7 @@ def test_download_file_url_in_full_mode(tmp_path, mode):
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        ({"sha256": None}, "data.UNPUBLISHED"),
+        ({"sha256": None}, "どちらも指定されていません.*data.UNPUBLISHED"),
         ({}, "data.UNPUBLISHED"),
         ({"sha256": "0" * 64, "md5": "0" * 32}, "両方"),
         ({"sha256": "abc"}, r"sha256 の値ではありません \(3 文字\)"),

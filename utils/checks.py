@@ -199,9 +199,9 @@ def data_dir(
         subdirs = []
     deeper = [p for p in subdirs if _matches(p, parts, min_files) >= min_files]
     if deeper:
-        hint = f" 1 つ上のフォルダを指定しているようです: {name} = {str(deeper[0])!r} にしてください。"
+        hint = f"1 つ上のフォルダを指定しているようです: {name} = {str(deeper[0])!r} にしてください。"
     elif len(parts) > 1 and _matches(path.parent, parts, min_files) >= min_files:
-        hint = f" 1 つ下のフォルダを指定しているようです: {name} = {str(path.parent)!r} にしてください。"
+        hint = f"1 つ下のフォルダを指定しているようです: {name} = {str(path.parent)!r} にしてください。"
     raise ParameterError(
         f"パラメータ {name} = {str(value)!r} のフォルダに {pattern} に当たるファイルが {found} 個しかありません"
         f" ({min_files} 個以上必要)。{want}を指定してください。{hint}"

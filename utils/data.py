@@ -106,9 +106,9 @@ def _expected_hash(sha256, md5) -> tuple[str, str | None]:
     if sha256 is UNPUBLISHED and md5 is None:
         return "sha256", None
     if (sha256 is None) == (md5 is None):
-        given = "両方" if sha256 is not None else "どちらも"
+        given = "両方が指定されています" if sha256 is not None else "どちらも指定されていません"
         raise ParameterError(
-            f"download には sha256= か md5= のどちらか 1 つを指定してください ({given}指定されています)。"
+            f"download には sha256= か md5= のどちらか 1 つを指定してください ({given})。"
             "公開元がハッシュを出していないファイルは sha256=data.UNPUBLISHED を指定してください "
             "(初回に計算した値を記録し、以後はその値で確かめます)。"
         )

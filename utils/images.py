@@ -70,7 +70,7 @@ def load_image(path: str | os.PathLike, size: int | tuple[int, int] | None = Non
         raise ImageLoadError(f"{path} はディレクトリです。画像ファイルのパスを指定してください。")
     if path.stat().st_size == 0:
         raise ImageLoadError(f"{path.name} は空のファイル (0 バイト) です。")
-    too_big = f"{path.name} は大きすぎます ({MAX_PIXELS:,} 画素まで)。縮小してから使ってください。"
+    too_big = f"{path.name} は大きすぎます (上限 {MAX_PIXELS:,} 画素{{}})。縮小してから使ってください。"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -80,14 +80,14 @@ def load_image(path: str | os.PathLike, size: int | tuple[int, int] | None = Non
                 side = 2 * max(target)  # EXIF の回転前なので縦横どちらにも足りる大きさ。2 倍は縮小の画質のため
                 img.draft(img.mode, (side, side))
             if img.size[0] * img.size[1] > MAX_PIXELS:
-                raise ImageLoadError(too_big + f" この画像は {img.size[0]}×{img.size[1]} です。")
+                raise ImageLoadError(too_big.format(f"、この画像は {img.size[0]}×{img.size[1]}"))
             img.load()
             img = ImageOps.exif_transpose(img)
             img = _to_rgb(img)
     except UnidentifiedImageError as e:
         raise ImageLoadError(f"{path.name} は画像として読めません (JPEG / PNG などを指定してください)。") from e
     except Image.DecompressionBombError as e:
-        raise ImageLoadError(too_big) from e
+        raise ImageLoadError(too_big.format("")) from e
     except ValueError as e:  # 変換できないモードなど
         if isinstance(e, ImageLoadError):
             raise
