@@ -153,6 +153,19 @@ def block_network(enabled: bool = True) -> None:
 # --- setup -------------------------------------------------------------------------
 
 
+def _check_seed(seed) -> int:
+    """乱数シードは 0 以上 2**32 未満の整数 (numpy の整数も可)。"""
+    import numpy as np
+
+    from .checks import ParameterError
+
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ParameterError(
+            f"パラメータ SEED (setup の seed) = {seed!r} は使えません。0 以上 {2**32 - 1} 以下の整数 (例: 0) を指定してください。"
+        )
+    return int(seed)
+
+
 def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Config:
     """モードを決め、乱数・決定性・デバイスを設定して 1 行のバナーを表示する。
 
@@ -160,6 +173,7 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
     - full : GPU があれば mixed precision、GPU が 2 基以上なら MirroredStrategy
     """
     global _current
+    seed = _check_seed(seed)
     import keras
     import tensorflow as tf
 
