@@ -2,9 +2,11 @@
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 
 import utils
@@ -23,8 +25,9 @@ def _script(name):
     return module
 
 
-make_standins = _script("make_standins")
+make_standins = _script("make_standins")  # scripts/ を sys.path に入れる (standins.common を import できる)
 run_notebooks = _script("run_notebooks")
+common = sys.modules.get("standins.common") or importlib.import_module("standins.common")
 
 
 @pytest.fixture
@@ -154,3 +157,28 @@ def test_rehearsal_catches_a_shape_error_that_quick_misses(tmp_path, monkeypatch
     finally:
         config.block_network(False)
     assert namespace["cfg"].quick and tuple(namespace["logits"].shape) == (4, 3)
+
+
+
+def test_common_keras_application_weights_load_like_the_real_file(tmp_path):
+    """代役の重みファイル (Keras 2 の HDF5, 本物の名前) を本物と同じ keras.applications.X(weights=path) で読める。"""
+    kwargs = dict(include_top=False, alpha=0.25, input_shape=(96, 96, 3))
+    path = common.keras_application_weights("MobileNet", tmp_path / "mobilenet_2_5_128_tf_no_top.h5", **kwargs)
+    loaded = keras.applications.MobileNet(weights=str(path), **kwargs).get_weights()
+    keras.utils.set_random_seed(0)  # 代役を作ったときと同じ初期値
+    same = keras.applications.MobileNet(weights=None, **kwargs).get_weights()
+    keras.utils.set_random_seed(1)
+    other = keras.applications.MobileNet(weights=None, **kwargs).get_weights()
+    assert all((a == b).all() for a, b in zip(loaded, same, strict=True))
+    assert not all((a == b).all() for a, b in zip(loaded, other, strict=True))
+
+
+def test_common_archives_keep_the_top_folder_and_are_deterministic(tmp_path):
+    tree = tmp_path / "src" / "spoken_digits"
+    common.jpeg_class_folders(tree, ["a", "b"], 2, seed=1)
+    for archive in (common.tgz(tree, tmp_path / "x.tgz"), common.zip_dir(tree, tmp_path / "x.zip")):
+        out = data.extract(archive, tmp_path / archive.suffix.strip("."))
+        assert len(list(out.glob("spoken_digits/*/*.jpg"))) == 4
+    assert common.tgz(tree, tmp_path / "y.tgz").read_bytes() == (tmp_path / "x.tgz").read_bytes()
+    arrays = np.load(common.npz(tmp_path / "m.npz", x_train=np.zeros((2, 28, 28), "uint8"), y_train=np.arange(2)))
+    assert arrays["x_train"].dtype == np.uint8 and list(arrays) == ["x_train", "y_train"]

@@ -19,7 +19,7 @@ import numpy as np
 def tgz(src: Path, out: Path) -> Path:
     """フォルダ ``src`` を、最上位のフォルダ名ごと tar.gz にする (例: flower_photos.tgz → flower_photos/...)。"""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
         with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for path in [src, *sorted(src.rglob("*"))]:
                 info = tar.gettarinfo(str(path), arcname=str(path.relative_to(src.parent)))
