@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from . import rehearsal
 from .checks import ParameterError
 from .config import REPO_ROOT, current_mode, default_cache_dir
 
@@ -178,10 +179,12 @@ def download(
     - quick モードでは通信しない (キャッシュに正しいファイルがあればそれを返す)。
     - 通信の失敗は ``DownloadError``、ハッシュの不一致は ``ChecksumError`` (どちらも日本語)。
     """
+    real_url = url  # 保存名は本物の URL から決める (リハーサルでも同じ名前になる)
+    url, sha256, md5 = rehearsal.redirect(url, sha256, md5)  # リハーサル中だけ: 代役の file:// URL とその sha256
     algorithm, expected = _expected_hash(sha256, md5)
     directory = Path(directory).expanduser() if directory else cache_dir("downloads")
     directory.mkdir(parents=True, exist_ok=True)
-    name = filename or PurePosixPath(url.split("?")[0].split("#")[0]).name
+    name = filename or PurePosixPath(real_url.split("?")[0].split("#")[0]).name
     if not name or name in (".", ".."):
         raise ParameterError(f"URL {url} からファイル名が決まりません。filename= で保存する名前を指定してください。")
     dest = directory / name
