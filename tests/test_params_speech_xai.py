@@ -93,3 +93,10 @@ def test_lab13_bad_sequence_parameters(name, value, tmp_path, monkeypatch):
 def test_lab21_bad_parameters_stop_in_the_setup_cell(name, value, tmp_path, monkeypatch):
     ename, evalue, cell = _run_until("21_gradcam_lime_shap.ipynb", "utils.setup(", {name: value}, tmp_path, monkeypatch)
     assert ename == "ParameterError" and name in evalue and "utils.setup(" in cell
+
+
+@pytest.mark.params
+@pytest.mark.parametrize("name,value", [("SPEC_SR", 1000), ("N_MELS", 200), ("N_SEEDS", 0)])
+def test_lab12_bad_spectrogram_parameters_stop_in_the_setup_cell(name, value, tmp_path, monkeypatch):
+    ename, evalue, cell = _run_until("12_speech_basics.ipynb", "utils.setup(", {name: value}, tmp_path, monkeypatch)
+    assert ename == "ParameterError" and name in evalue and "utils.setup(" in cell
