@@ -14,8 +14,8 @@
 #   インストール手順と同じ。ホストに要るのは NVIDIA ドライバと NVIDIA Container Toolkit だけ)。CUDA のライブラリは
 #   wheel に入るので、ベースは CUDA 無しの python:3.11-slim (requirements.txt を確かめた Python 3.11) で足りる。
 #   nvidia/cuda:12.x-cudnn-runtime を使うと cuDNN が 2 つ入り、イメージも数 GB 大きくなる。
-# - 起動時に utils.doctor --gate が動き、--gpus を渡したのに TensorFlow が GPU を見ないときは理由と直し方を出して
-#   止まる (黙って CPU で full モードを走らせない)。わざと CPU で続けるなら -e COURSE_ALLOW_CPU=1。
+# - 起動時に utils.doctor --gate が動き、--gpus を渡したのに TensorFlow が GPU を見ない (または GPU での畳み込みが
+#   cuDNN のエラーになる) ときは理由と直し方を出して止まる (黙って CPU で full モードを走らせない)。わざと CPU で続けるなら -e COURSE_ALLOW_CPU=1。
 FROM python:3.11-slim-trixie
 
 # requirements.txt の tensorflow==... と同じ版 (違えば下の RUN が止まる。tests/test_docker.py も確かめる)

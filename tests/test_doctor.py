@@ -75,7 +75,17 @@ def test_visible_gpu_with_matching_cudnn_is_ok():
     f["versions"]["nvidia-cudnn-cu12"] = "9.10.2.21"
     named = by_name(doctor.evaluate(f))
     assert named["GPU"].status == "ok" and named["cuDNN"].status == "ok"
-    assert doctor.gate(f) == (0, "[doctor] GPU ×1 を TensorFlow が認識 (NVIDIA_VISIBLE_DEVICES=all)")
+    assert doctor.gate(f)[0] == 0 and "畳み込み (cuDNN) も動く" in doctor.gate(f)[1]
+
+
+def test_gpu_listed_but_cudnn_broken_is_a_hard_failure():
+    """GPU が一覧に出ても、cuDNN が合わず最初の畳み込みで落ちる (CUDNN_STATUS_INTERNAL_ERROR) なら止まる。"""
+    f = facts(gpus=["/physical_device:GPU:0"], requested=(True, "NVIDIA_VISIBLE_DEVICES=all"))
+    f["cudnn_error"] = "UnknownError: CUDNN_STATUS_INTERNAL_ERROR"
+    cudnn = by_name(doctor.evaluate(f))["cuDNN"]
+    assert cudnn.status == "fail" and cudnn.hard and "CUDNN_STATUS_INTERNAL_ERROR" in cudnn.detail
+    code, message = doctor.gate(f)
+    assert code == 1 and "CUDNN_STATUS_INTERNAL_ERROR" in message
 
 
 def test_cudnn_major_mismatch_is_hard():

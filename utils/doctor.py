@@ -311,6 +311,21 @@ def check_network(urls: Iterable[str] = NETWORK_URLS, opener=None, timeout: floa
     return results
 
 
+def cudnn_smoke() -> str | None:
+    """GPU で小さな畳み込みを 1 回計算する (cuDNN を実際に使う)。失敗したらエラーの文字列、成功なら None。
+
+    GPU が一覧に出ても、cuDNN の版が合わないと最初の畳み込みで CUDNN_STATUS_INTERNAL_ERROR などになる。
+    """
+    import tensorflow as tf
+
+    try:
+        with tf.device("/GPU:0"):
+            out = tf.nn.conv2d(tf.ones([1, 8, 8, 3]), tf.ones([3, 3, 3, 4]), strides=1, padding="SAME")
+        return None if float(tf.reduce_sum(out)) > 0 else "畳み込みの結果が 0"
+    except Exception as err:
+        return f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+
+
 def gather(mode: str | None = None, *, network: bool | None = None, opener=None) -> dict:
     """いまの環境の事実を集める。ネットワークは full モード (リハーサルでない) のときだけ調べる。"""
     import ctypes.util
@@ -329,6 +344,7 @@ def gather(mode: str | None = None, *, network: bool | None = None, opener=None)
         "tf_error": None,
         "build": {},
         "system_cudnn": ctypes.util.find_library("cudnn"),
+        "cudnn_error": None,
         "rehearsal": rehearsal.active(),
     }
     try:
@@ -337,6 +353,7 @@ def gather(mode: str | None = None, *, network: bool | None = None, opener=None)
         facts["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
         build = tf.sysconfig.get_build_info()
         facts["build"] = {k: str(build[k]) for k in ("cuda_version", "cudnn_version") if k in build}
+        facts["cudnn_error"] = cudnn_smoke() if facts["gpus"] else None
     except Exception as err:
         facts["tf_error"] = f"{type(err).__name__}: {err}"
     try:
@@ -401,6 +418,10 @@ def _gpu_checks(facts: dict) -> list[Check]:
         return [Check("GPU", "fail", f"{why} なのに TensorFlow が GPU を認識しない", fix, hard=not facts.get("allow_cpu"))]
     else:
         checks.append(Check("GPU", "info", f"GPU なし ({why}): CPU で実行し、既定は quick モード"))
+    if gpus and facts.get("cudnn_error"):
+        fix = "TF が要る cuDNN 9 を入れる: pip install \"tensorflow[and-cuda]\" (公式の *-gpu イメージなら、このリポジトリの Dockerfile で作り直す)"
+        checks.append(Check("cuDNN", "fail", f"GPU で畳み込みができない ({facts['cudnn_error']}; {built})", fix, hard=True))
+        return checks
     if gpus or requested:
         major = str(build.get("cudnn_version", "")).split(".")[0]
         if cudnn is None:
@@ -502,8 +523,10 @@ def exit_code(checks: list[Check]) -> int:
 def gate(facts: dict, *, require_gpu: bool = False) -> tuple[int, str]:
     """Docker の入口の判定: GPU を渡された (または require_gpu) のに TF が GPU を見ないなら 1。"""
     requested, why = facts["requested"]
+    if facts["gpus"] and facts.get("cudnn_error"):
+        return 1, "[doctor] " + _gpu_checks(facts)[1].line()
     if facts["gpus"]:
-        return 0, f"[doctor] GPU ×{len(facts['gpus'])} を TensorFlow が認識 ({why})"
+        return 0, f"[doctor] GPU ×{len(facts['gpus'])} を TensorFlow が認識し、畳み込み (cuDNN) も動く ({why})"
     if not (requested or require_gpu):
         return 0, "[doctor] GPU なしで起動 (GPU を使うには docker run --gpus all / docker compose の GPU 予約)"
     check = _gpu_checks({**facts, "requested": (True, why if requested else "GPU が必須 (--require-gpu)")})[0]
@@ -527,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         import tensorflow as tf
 
-        facts = {"requested": requested, "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+        facts = {"requested": requested, "gpus": gpus, "cudnn_error": cudnn_smoke() if gpus else None,
                  "allow_cpu": os.environ.get("COURSE_ALLOW_CPU", "") not in ("", "0"), "pins": read_pins(),
                  "build": dict(tf.sysconfig.get_build_info()), "versions": {"nvidia-cudnn-cu12": _version("nvidia-cudnn-cu12")},
                  "system_cudnn": None}  # fmt: skip
