@@ -96,7 +96,8 @@ def test_cudnn_major_mismatch_is_hard():
 
 def test_no_gpu_without_request_passes_gate_without_tensorflow():
     assert doctor.gate({"requested": (False, "無い"), "gpus": []})[0] == 0
-    assert doctor.gate({"requested": (False, "無い"), "gpus": []}, require_gpu=True)[0] == 1
+    code, message = doctor.gate({"requested": (False, "無い"), "gpus": []}, require_gpu=True)
+    assert code == 1 and "--gpus all" in message
 
 
 @pytest.mark.parametrize(

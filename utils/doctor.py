@@ -529,7 +529,10 @@ def gate(facts: dict, *, require_gpu: bool = False) -> tuple[int, str]:
         return 0, f"[doctor] GPU ×{len(facts['gpus'])} を TensorFlow が認識し、畳み込み (cuDNN) も動く ({why})"
     if not (requested or require_gpu):
         return 0, "[doctor] GPU なしで起動 (GPU を使うには docker run --gpus all / docker compose の GPU 予約)"
-    check = _gpu_checks({**facts, "requested": (True, why if requested else "GPU が必須 (--require-gpu)")})[0]
+    if not requested:  # --require-gpu なのに GPU を渡されていない
+        fix = "docker run に --gpus all を付ける (compose なら deploy.resources.reservations.devices)。ホストの nvidia-smi と NVIDIA Container Toolkit を確かめる"
+        return 1, "[doctor] " + Check("GPU", "fail", f"GPU が必須 (--require-gpu) なのに GPU を渡されていない ({why})", fix, hard=True).line()
+    check = _gpu_checks({**facts, "requested": (True, why)})[0]
     if facts.get("allow_cpu") and not require_gpu:
         return 0, "[doctor] " + check.line() + "\n[doctor] COURSE_ALLOW_CPU=1 のため CPU のまま続けます"
     return 1, "[doctor] " + check.line()
