@@ -89,7 +89,8 @@ def test_gpu_listed_but_cudnn_broken_is_a_hard_failure():
 
 
 def test_cudnn_major_mismatch_is_hard():
-    f = facts(gpus=["/physical_device:GPU:0"], system_cudnn="libcudnn.so.8")
+    """GPU を渡されたのに見えず、見つかる cuDNN が 8 (公式イメージ) なら、それが原因だと示す。"""
+    f = facts(requested=(True, "NVIDIA_VISIBLE_DEVICES=all"), system_cudnn="libcudnn.so.8")
     cudnn = by_name(doctor.evaluate(f))["cuDNN"]
     assert cudnn.status == "fail" and cudnn.hard and "要: 9.x" in cudnn.detail
 
@@ -261,3 +262,8 @@ def test_cli_runs_here_and_reports(tmp_path):
     assert lines[0].startswith("環境: ") and lines[-1].startswith("結果: ")
     assert all(line[0] in "✓✗–" for line in lines[1:-1] if not line.startswith("    → ")), out.stdout
     assert "ネットワーク: quick モードでは確かめません" in out.stdout
+
+
+def test_working_gpu_with_unknown_cudnn_location_is_ok():
+    named = by_name(doctor.evaluate(facts(gpus=["/physical_device:GPU:0"])))
+    assert named["cuDNN"].status == "ok" and "版は不明" in named["cuDNN"].detail

@@ -415,7 +415,7 @@ def _gpu_checks(facts: dict) -> list[Check]:
             f'コンテナの外なら pip install "tensorflow[and-cuda]=={(facts.get("pins") or {}).get("tensorflow")}"、'
             "nvidia-smi でドライバ (525.60.13 以上) を確かめる。わざと CPU で動かすなら COURSE_ALLOW_CPU=1。"
         )
-        return [Check("GPU", "fail", f"{why} なのに TensorFlow が GPU を認識しない", fix, hard=not facts.get("allow_cpu"))]
+        checks.append(Check("GPU", "fail", f"{why} なのに TensorFlow が GPU を認識しない", fix, hard=not facts.get("allow_cpu")))
     else:
         checks.append(Check("GPU", "info", f"GPU なし ({why}): CPU で実行し、既定は quick モード"))
     if gpus and facts.get("cudnn_error"):
@@ -424,11 +424,13 @@ def _gpu_checks(facts: dict) -> list[Check]:
         return checks
     if gpus or requested:
         major = str(build.get("cudnn_version", "")).split(".")[0]
-        if cudnn is None:
+        if gpus:  # GPU での畳み込みが動いた (cudnn_error が無い) = TF が使える cuDNN がある
+            checks.append(Check("cuDNN", "ok", f"GPU で畳み込みが動く ({cudnn or '版は不明'}; {built})"))
+        elif cudnn is None:
             checks.append(Check("cuDNN", "fail", f"見つかりません ({built})", 'pip install "tensorflow[and-cuda]"'))
         elif major and not re.search(rf"(^|\.so\.){major}(\.|$)", str(cudnn)):
             fix = f"TF が要る cuDNN {major} を入れる: pip install \"tensorflow[and-cuda]\" (nvidia-cudnn-cu12 {major}.x)"
-            checks.append(Check("cuDNN", "fail", f"{cudnn} (要: {major}.x; {built})", fix, hard=True))
+            checks.append(Check("cuDNN", "fail", f"{cudnn} (要: {major}.x; {built})", fix, hard=not facts.get("allow_cpu")))
         else:
             checks.append(Check("cuDNN", "ok", f"{cudnn} ({built})"))
     else:
