@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 COURSE_MODE ?= quick
 export COURSE_MODE
 
-.PHONY: venv run bench rehearse test lab weights audio colab-check clean
+.PHONY: venv run bench rehearse test lab weights audio colab-check clean doctor
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ rehearse: venv  ## full モードのリハーサル: 代役データ (scripts/st
 test: venv  ## ruff + utils の単体テスト + nbval (全ノートブックを quick で実行)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
+
+# venv を作り直さずに診断する (壊れた環境でこそ使うので)。COURSE_MODE は上の既定値 (quick) ではなく、
+# 環境変数・make doctor COURSE_MODE=... で渡されたときだけ使う (ノートブックの utils.setup() と同じ決め方を見せる)。
+doctor:  ## 学習環境の診断: Python・TF・Keras・KerasHub の版と固定版、GPU・cuDNN、モード、キャッシュ、日本語フォント (full ならネットワーク)
+	@test -x $(PY) || { echo "✗ $(VENV) がありません → make venv で作ってください"; exit 1; }
+	env $(if $(filter file,$(origin COURSE_MODE)),-u COURSE_MODE) $(PY) scripts/doctor.py
 
 lab: venv  ## JupyterLab をリポジトリ直下で開く
 	$(VENV)/bin/jupyter lab --notebook-dir=.

@@ -45,10 +45,11 @@ def test_requirements_are_exact_pins_without_legacy_keras():
 
 
 def test_dockerfile_uses_the_pinned_tensorflow():
+    """Python 3.11 のイメージに tensorflow[and-cuda] (requirements.txt と同じ版) を入れる (理由は Dockerfile の冒頭)。"""
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    image = re.search(r"^FROM\s+tensorflow/tensorflow:(\S+)-gpu-jupyter\s*$", dockerfile, re.M)
-    assert image, "Dockerfile は公式の TensorFlow GPU Jupyter イメージから作る"
-    assert image.group(1) == _pins()["tensorflow"]
+    assert re.search(r"^FROM\s+python:3\.11-slim\S*\s*$", dockerfile, re.M), "Dockerfile は python:3.11-slim から作る"
+    version = re.search(r"^ARG\s+TF_VERSION=(\S+)\s*$", dockerfile, re.M)
+    assert version and version.group(1) == _pins()["tensorflow"]
 
 
 def test_dockerfile_lint():
