@@ -71,6 +71,19 @@ def test_chunked_keras2_h5_loader_matches_load_weights(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+def test_keras2_h5_loader_works_inside_a_distribution_strategy(tmp_path):
+    import tensorflow as tf
+
+    path = _keras2_h5(_functional(0), tmp_path / "weights.h5")
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():  # full で GPU が 2 基以上のとき (MirroredVariable)
+        ours = _functional(1)
+        xai.load_keras2_h5_weights(ours, path, chunk_bytes=64)
+    theirs = _functional(2)
+    theirs.load_weights(path)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_keras2_h5_loader_rejects_a_different_architecture(tmp_path):
     path = _keras2_h5(_functional(0), tmp_path / "weights.h5")
     inputs = keras.Input((8, 8, 3))

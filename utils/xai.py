@@ -75,10 +75,12 @@ def vgg16_imagenet(**kwargs):
 def load_keras2_h5_weights(model, path, chunk_bytes: int = 32 * 2**20) -> None:
     """Keras 2 形式の HDF5 の重み (``layer_names`` / ``weight_names`` の属性つき) を、層の名前で対応させて
     ``model`` の変数に写す。大きな重みは先頭の軸で ``chunk_bytes`` ずつ読むので、余分なメモリはその程度で済む。
-    ``model.load_weights(path)`` と同じ値になる (tests/test_xai.py)。名前・個数・形が合わなければ止める。"""
+    ``model.load_weights(path)`` と同じ値になる (tests/test_xai.py)。名前・個数・形が合わなければ止める。
+    分散学習の scope の中 (MirroredStrategy) では区切らずに写す (メモリは keras の読み込みと同じ程度)。"""
     import math
 
     import h5py
+    import tensorflow as tf
 
     def text(name):
         return name.decode("utf-8") if isinstance(name, bytes) else str(name)
@@ -96,8 +98,8 @@ def load_keras2_h5_weights(model, path, chunk_bytes: int = 32 * 2**20) -> None:
                 dataset = group[name]
                 if tuple(dataset.shape) != tuple(variable.shape):
                     raise ValueError(f"層 {layer.name!r} の {name}: 形がモデル {tuple(variable.shape)} とファイル {dataset.shape} で違います")
-                if dataset.ndim == 0:
-                    variable.assign(dataset[()])
+                if dataset.ndim == 0 or dataset.nbytes <= chunk_bytes or tf.distribute.has_strategy():
+                    variable.assign(dataset[()])  # 小さい重みと、分散の変数 (MirroredVariable: 一部分には書けない) は丸ごと
                     continue
                 rows = max(1, chunk_bytes // (dataset.dtype.itemsize * math.prod(dataset.shape[1:])))
                 for start in range(0, dataset.shape[0], rows):  # 先頭の軸を区切って、変数の一部分にだけ書く
