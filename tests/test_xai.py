@@ -41,3 +41,52 @@ def test_the_keras_io_recipe_still_fails_on_sequential():
     seq = keras.Sequential([keras.Input((8, 8, 3)), *_layers()])
     with pytest.raises((AttributeError, ValueError)):
         keras.Model(seq.inputs, [seq.get_layer("relu").output, seq.output])
+
+
+def _functional(seed):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((8, 8, 3))
+    h = inputs
+    for layer in _layers():
+        h = layer(h)
+    return keras.Model(inputs, h)
+
+
+def _keras2_h5(model, path):
+    """keras.applications の重みファイルと同じ Keras 2 形式 (layer_names / weight_names の属性) で保存する。"""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    return path
+
+
+def test_chunked_keras2_h5_loader_matches_load_weights(tmp_path):
+    path = _keras2_h5(_functional(0), tmp_path / "weights.h5")
+    ours, theirs = _functional(1), _functional(2)
+    xai.load_keras2_h5_weights(ours, path, chunk_bytes=64)  # 小さく区切って、区切りの境目も確かめる
+    theirs.load_weights(path)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keras2_h5_loader_works_inside_a_distribution_strategy(tmp_path):
+    import tensorflow as tf
+
+    path = _keras2_h5(_functional(0), tmp_path / "weights.h5")
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():  # full で GPU が 2 基以上のとき (MirroredVariable)
+        ours = _functional(1)
+        xai.load_keras2_h5_weights(ours, path, chunk_bytes=64)
+    theirs = _functional(2)
+    theirs.load_weights(path)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keras2_h5_loader_rejects_a_different_architecture(tmp_path):
+    path = _keras2_h5(_functional(0), tmp_path / "weights.h5")
+    inputs = keras.Input((8, 8, 3))
+    other = keras.Model(inputs, keras.layers.Dense(5, name="head")(keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3, name="conv")(inputs))))
+    with pytest.raises(ValueError, match="形がモデル"):
+        xai.load_keras2_h5_weights(other, path)

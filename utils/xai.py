@@ -11,6 +11,7 @@ Grad-CAM・Integrated Gradients・シャープレイ値の計算そのものは�
   合わないという警告を出すので、Functional のときは ``model.input`` をそのまま使う。
 - ``vgg16_imagenet(**kwargs)`` / ``imagenet_class_names()``: full モードの VGG16 の ImageNet 重みとクラス名を、
   keras が公開しているハッシュ (md5) を確かめて ``utils.data.download`` で取得する (リハーサルでは代役に差し替わる)。
+  重みは ``load_keras2_h5_weights`` で層ごとに少しずつ写す (keras の読み込みより使うメモリが約 0.8 GB 少ない)。
 - ``quiet()``: SHAP 0.51 が TF 2 で毎回出す注意書き (動作には影響しない) と、LIME 0.2 が 1 枚ごとに出す
   進捗バー (消す引数が無い) を止める。
 """
@@ -64,7 +65,45 @@ def vgg16_imagenet(**kwargs):
     from . import data
 
     path = data.download(VGG16_WEIGHTS_URL, md5=VGG16_WEIGHTS_MD5)
-    return keras.applications.VGG16(weights=str(path), **kwargs)
+    # keras.applications.VGG16(weights=path) と同じ重みになるが、keras の読み込みは全結合層 (4 億バイト) を
+    # 丸ごと何度も写すので CPU ではメモリが約 0.8 GB 余分に要る。構造だけ作って、重みを少しずつ写す。
+    model = keras.applications.VGG16(weights=None, **kwargs)
+    load_keras2_h5_weights(model, path)
+    return model
+
+
+def load_keras2_h5_weights(model, path, chunk_bytes: int = 32 * 2**20) -> None:
+    """Keras 2 形式の HDF5 の重み (``layer_names`` / ``weight_names`` の属性つき) を、層の名前で対応させて
+    ``model`` の変数に写す。大きな重みは先頭の軸で ``chunk_bytes`` ずつ読むので、余分なメモリはその程度で済む。
+    ``model.load_weights(path)`` と同じ値になる (tests/test_xai.py)。名前・個数・形が合わなければ止める。
+    分散学習の scope の中 (MirroredStrategy) では区切らずに写す (メモリは keras の読み込みと同じ程度)。"""
+    import math
+
+    import h5py
+    import tensorflow as tf
+
+    def text(name):
+        return name.decode("utf-8") if isinstance(name, bytes) else str(name)
+
+    with h5py.File(path, "r") as f:
+        stored = {text(name) for name in f.attrs["layer_names"]}
+        for layer in (layer for layer in model.layers if layer.weights):
+            if layer.name not in stored:
+                raise ValueError(f"重みファイル {path} に層 {layer.name!r} がありません (モデル {model.name} と構造が違います)")
+            group = f[layer.name]
+            names = [text(name) for name in group.attrs["weight_names"]]
+            if len(names) != len(layer.weights):
+                raise ValueError(f"層 {layer.name!r}: 重みの数がモデル {len(layer.weights)} 個とファイル {len(names)} 個で違います")
+            for variable, name in zip(layer.weights, names):
+                dataset = group[name]
+                if tuple(dataset.shape) != tuple(variable.shape):
+                    raise ValueError(f"層 {layer.name!r} の {name}: 形がモデル {tuple(variable.shape)} とファイル {dataset.shape} で違います")
+                if dataset.ndim == 0 or dataset.nbytes <= chunk_bytes or tf.distribute.has_strategy():
+                    variable.assign(dataset[()])  # 小さい重みと、分散の変数 (MirroredVariable: 一部分には書けない) は丸ごと
+                    continue
+                rows = max(1, chunk_bytes // (dataset.dtype.itemsize * math.prod(dataset.shape[1:])))
+                for start in range(0, dataset.shape[0], rows):  # 先頭の軸を区切って、変数の一部分にだけ書く
+                    variable.value[start : start + rows].assign(dataset[start : start + rows])
 
 
 def imagenet_class_names() -> list[str]:
