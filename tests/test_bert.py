@@ -169,6 +169,21 @@ def test_loader_stops_on_missing_or_misshaped_weights(folder, tmp_path):
         bert.load_pretrained(write_folder(tmp_path / "wrong", wrong, VOCAB, **SIZE))
 
 
+def test_checkpoint_without_nsp_head_loads_with_none(folder, tmp_path):
+    """MLM だけで事前学習したチェックポイント (nsp___cls が無い) も読め、NSP の出力層は None になる。"""
+    import h5py
+
+    path, arrays = folder
+    mlm_only = {k: v for k, v in arrays.items() if not k.startswith("nsp___cls/")}
+    out = write_folder(tmp_path / "mlm_only", mlm_only, VOCAB, **SIZE)
+    with h5py.File(out / "tf_model.h5", "r") as f:
+        assert [n.decode() for n in f.attrs["layer_names"]] == ["bert", "mlm___cls"]
+    backbone, mlm_head, nsp_head = bert.load_pretrained(out)
+    assert nsp_head is None
+    again = bert.save_pretrained(tmp_path / "again", backbone, mlm_head, None, VOCAB)
+    assert bert.read_tf_model_h5(again / "tf_model.h5").keys() == bert.read_tf_model_h5(out / "tf_model.h5").keys()
+
+
 def test_reads_weight_names_split_into_chunks(folder, tmp_path):
     """Keras 2 は長い属性を weight_names0, weight_names1, … に分けて保存する (BERT-base の bert グループで起こりうる)。"""
     import shutil
@@ -249,4 +264,35 @@ def test_shipped_tiny_bert_is_registered_and_loads():
     out = backbone(x)
     logits = mlm_head(out["sequence_output"], mask_positions=np.array([[1]]))
     assert logits.shape == (1, 1, len(tok.vocab)) and np.isfinite(np.asarray(logits)).all()
-    assert nsp_head(out["pooled_output"]).shape == (1, 2)
+    assert nsp_head is None  # MLM だけで事前学習した (NSP の出力層はノートブックでファインチューニングする)
+
+
+def test_lab10_standins_have_the_real_layout(tmp_path):
+    """リハーサルの代役: 青空文庫の zip は load_aozora で本文だけになり、HF の 4 ファイルは load_pretrained で読める。"""
+    import importlib.util
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    from utils import text
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "scripts"))
+    spec = importlib.util.spec_from_file_location("lab10_standin", root / "scripts" / "standins" / "lab10.py")
+    lab10 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab10)
+    zips = lab10.make_aozora(tmp_path)
+    assert set(zips) == {w.url for w in text.AOZORA_WORKS.values()}
+    for path in zips.values():
+        raw = zipfile.ZipFile(path).read(zipfile.ZipFile(path).namelist()[0])
+        assert b"\r\n" in raw and raw.decode("shift_jis").startswith(("こころ", "それから", "夢十夜"))
+        body = text.load_aozora(path)
+        assert len(body) > 1000 and not any(m in body for m in ("《", "［＃", "｜", "底本", "【テキスト"))
+    monkey = dict(lab10.BERT_BASE, vocab=2048, hidden=24, heads=2, intermediate=32, positions=16)
+    lab10.BERT_BASE = monkey  # 形の小さい版で同じ関数を通す (本物の幅はリハーサルで通る)
+    files = lab10.make_bert(tmp_path)
+    assert set(files) == {bert.hf_url(name) for name in bert.FILES}
+    folder = files[bert.hf_url("tf_model.h5")].parent
+    backbone, _, nsp_head = bert.load_pretrained(folder)
+    assert backbone.hidden_dim == 24 and backbone.vocabulary_size == 2048 and nsp_head.kernel.shape == (24, 2)
+    assert bert.load_tokenizer(folder).convert_ids_to_tokens(4) == "[MASK]"

@@ -159,11 +159,10 @@ def _pairs(backbone, mlm_head, nsp_head):
             (p + "output/LayerNorm/beta:0", block._feedforward_layer_norm.beta),
         ]
     m = "mlm___cls/predictions/"
+    pairs += [("bert/pooler/dense/kernel:0", backbone.pooled_dense.kernel), ("bert/pooler/dense/bias:0", backbone.pooled_dense.bias)]
+    if nsp_head is not None:  # NSP の出力層の無いチェックポイント (MLM だけで事前学習したもの) もある
+        pairs += [("nsp___cls/seq_relationship/kernel:0", nsp_head.kernel), ("nsp___cls/seq_relationship/bias:0", nsp_head.bias)]
     return pairs + [
-        ("bert/pooler/dense/kernel:0", backbone.pooled_dense.kernel),
-        ("bert/pooler/dense/bias:0", backbone.pooled_dense.bias),
-        ("nsp___cls/seq_relationship/kernel:0", nsp_head.kernel),
-        ("nsp___cls/seq_relationship/bias:0", nsp_head.bias),
         (m + "transform/dense/kernel:0", mlm_head._intermediate_dense.kernel),
         (m + "transform/dense/bias:0", mlm_head._intermediate_dense.bias),
         (m + "transform/LayerNorm/gamma:0", mlm_head._intermediate_layer_norm.gamma),
@@ -173,7 +172,10 @@ def _pairs(backbone, mlm_head, nsp_head):
 
 
 def tf_arrays(backbone, mlm_head, nsp_head) -> dict[str, np.ndarray]:
-    """KerasHub の重み → {tf_model.h5 の名前: TF の形の配列} (注意機構の (H, ヘッド, d) は (H, ヘッド·d) に戻す)。"""
+    """KerasHub の重み → {tf_model.h5 の名前: TF の形の配列} (注意機構の (H, ヘッド, d) は (H, ヘッド·d) に戻す)。
+
+    ``nsp_head`` が None なら NSP の出力層の重みは含めない。
+    """
     return {name: np.asarray(v.numpy(), "float32").reshape(_tf_shape(name, v.shape)) for name, v in _pairs(backbone, mlm_head, nsp_head)}
 
 
@@ -199,6 +201,7 @@ def write_tf_model_h5(path: str | os.PathLike, arrays: dict[str, np.ndarray]) ->
     for name in arrays:
         groups[name.split("/")[0]].append(name)
     groups["mlm___cls"].append("bert/embeddings/word_embeddings/weight:0")  # 共有された単語埋め込み
+    groups = {g: names for g, names in groups.items() if names}  # NSP の出力層が無ければ nsp___cls も無い
     gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
     gcpl.set_obj_track_times(False)
 
@@ -244,7 +247,10 @@ def read_tf_model_h5(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def load_pretrained(folder: str | os.PathLike, dtype=None):
-    """HF 形式のフォルダ (config.json, tf_model.h5) → (BertBackbone, MaskedLMHead, NSP の Dense)。形が合わなければ止める。"""
+    """HF 形式のフォルダ (config.json, tf_model.h5) → (BertBackbone, MaskedLMHead, NSP の Dense)。形が合わなければ止める。
+
+    tf_model.h5 に NSP の出力層 (``nsp___cls``) が無ければ、3 つ目は None。
+    """
     import keras_hub
 
     folder = Path(folder)
@@ -262,6 +268,8 @@ def load_pretrained(folder: str | os.PathLike, dtype=None):
     )
     mlm_head, nsp_head = new_heads(backbone)
     arrays = read_tf_model_h5(folder / "tf_model.h5")
+    if not any(name.startswith("nsp___cls/") for name in arrays):
+        nsp_head = None
     pairs = _pairs(backbone, mlm_head, nsp_head)
     missing = [name for name, _ in pairs if name not in arrays]
     if missing:
