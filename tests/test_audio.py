@@ -186,3 +186,20 @@ def test_quick_mode_never_downloads(tmp_path, monkeypatch, mode):
     with pytest.raises(data.OfflineModeError):
         audio.free_spoken_digits()
     assert not list(Path(tmp_path).rglob("*.tar.gz"))
+
+
+def test_bad_audio_inputs_get_japanese_messages(tmp_path):
+    from utils import checks
+
+    (tmp_path / "zero.wav").write_bytes(b"")
+    with pytest.raises(audio.AudioLoadError, match="空のファイル"):
+        audio.load_audio(tmp_path / "zero.wav")
+    with pytest.raises(checks.ParameterError, match="sr には正の整数"):
+        audio.load_audio(tmp_path / "zero.wav", sr=True)
+    # 読めるが授業には使えない音声: 短すぎる・無音・NaN は checks.audio_signal が名前つきで止める
+    sf.write(tmp_path / "short.wav", tone(seconds=0.1), 16000, subtype="PCM_16")
+    sf.write(tmp_path / "silent.wav", np.zeros(16000), 16000, subtype="PCM_16")
+    for name, message in [("short.wav", "秒しかありません"), ("silent.wav", "ほぼ無音")]:
+        wave = audio.load_audio(tmp_path / name)
+        with pytest.raises(checks.ParameterError, match=rf"AUDIO_PATH の音声.*{message}"):
+            checks.audio_signal("AUDIO_PATH", wave, 16000, min_seconds=0.5)

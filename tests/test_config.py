@@ -67,3 +67,22 @@ def test_network_blocked_in_quick_but_loopback_allowed():
     finally:
         config.block_network(False)
         server.close()
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 1.0, "0", True, None, np.float64(3)])
+def test_setup_rejects_bad_seed_before_doing_anything(bad, monkeypatch):
+    from utils.checks import ParameterError
+
+    monkeypatch.setattr(config, "_current", None)
+    with pytest.raises(ParameterError, match=r"SEED \(setup の seed\) = .* は使えません。0 以上 4294967295 以下の整数"):
+        utils.setup("quick", seed=bad, verbose=False)
+    assert config.current_config() is None
+
+
+def test_setup_accepts_numpy_seed(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "quick")
+    try:
+        cfg = utils.setup(seed=np.int64(2**32 - 1), verbose=False)
+    finally:
+        config.block_network(False)
+    assert cfg.seed == 2**32 - 1 and type(cfg.seed) is int

@@ -173,3 +173,75 @@ def test_real_file_zipped_with_crlf_and_cp932(realdata, tmp_path):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("yume_juya.txt", raw.encode("shift_jis"))  # 本物の zip と同じ Shift_JIS, CRLF
     assert text.load_aozora(archive) == text.load_aozora(path).replace("\u2014", "\u2015")
+
+
+# --- 文字コードの判定と、読めないファイル ------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["euc_jp", "iso2022_jp", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
+def test_load_aozora_other_japanese_encodings(tmp_path, encoding):
+    content = HEADER + "\n" + BODY.replace("犍", "") + FOOTER  # 犍 は第 3 水準: EUC-JP / ISO-2022-JP に無い
+    content = content.replace("※［＃「特のへん＋廴＋聿」、第3水準1-87-71］", "")
+    if encoding.endswith("-bom"):
+        codec = encoding[:-4]
+        raw = ("\ufeff" + content).encode(codec)
+    else:
+        raw = content.encode(encoding)
+    (tmp_path / "w.txt").write_bytes(raw)
+    assert text.load_aozora(tmp_path / "w.txt") == EXPECTED.replace("の犍陀多", "の陀多")
+
+
+def test_euc_jp_is_not_misread_as_shift_jis():
+    sample = "こんな夢を見た。腕組をして枕元に坐っていると、仰向に寝た女が、静かな声でもう死にますと云う。"
+    assert text.decode(sample.encode("euc_jp")) == sample
+    assert text.decode(sample.encode("shift_jis")) == sample
+    assert text.decode(("ｱｲｳ半角カナも" + sample).encode("shift_jis")).startswith("ｱｲｳ半角カナも")
+
+
+def test_undecodable_file_lists_the_encodings(tmp_path):
+    (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(text.TextLoadError, match=r"bin\.txt: 文字コードを判定できません.*Shift_JIS.*UTF-8.*UTF-16.*EUC-JP.*ISO-2022-JP"):
+        text.load_aozora(tmp_path / "bin.txt")
+
+
+def test_missing_directory_and_empty(tmp_path):
+    with pytest.raises(FileNotFoundError, match="テキストファイルが見つかりません"):
+        text.load_aozora(tmp_path / "none.txt")
+    with pytest.raises(text.TextLoadError, match="フォルダです"):
+        text.load_aozora(tmp_path)
+    for name, body in [("empty.txt", b""), ("blank.txt", b" \r\n\r\n")]:
+        (tmp_path / name).write_bytes(body)
+        with pytest.raises(text.TextLoadError, match="空です"):
+            text.load_aozora(tmp_path / name)
+    assert issubclass(text.TextLoadError, ValueError)
+
+
+def test_zip_with_several_txt_or_corrupt(tmp_path):
+    several = tmp_path / "two.zip"
+    with zipfile.ZipFile(several, "w") as zf:
+        zf.writestr("a.txt", "一")
+        zf.writestr("b.txt", "二")
+    with pytest.raises(text.TextLoadError, match=r"\.txt が 2 個あり \(a\.txt、b\.txt\)"):
+        text.load_aozora(several)
+    mac = tmp_path / "mac.zip"  # macOS の圧縮が足す __MACOSX/._*.txt は数えない
+    with zipfile.ZipFile(mac, "w") as zf:
+        zf.writestr("w.txt", "本文《ほんぶん》。".encode("cp932"))
+        zf.writestr("__MACOSX/._w.txt", b"\x00\x05\x16\x07")
+    assert text.load_aozora(mac) == "本文。"
+    broken = tmp_path / "crc.zip"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("w.txt", "あ" * 100)
+    raw = bytearray(broken.read_bytes())
+    raw[raw.find("あ".encode()) + 1] ^= 0xFF
+    broken.write_bytes(bytes(raw))
+    with pytest.raises(text.TextLoadError, match="壊れた zip"):
+        text.load_aozora(broken)
+
+
+def test_non_aozora_text_is_left_intact(tmp_path):
+    plain = "表1｜売上《2024年》\n［注］は本文。\n〔参考〕【見出し】《吾輩は猫である》を読む。\n"
+    (tmp_path / "plain.txt").write_bytes(plain.replace("\n", "\r\n").encode("utf-8"))
+    assert not text.is_aozora(plain)
+    assert text.load_aozora(tmp_path / "plain.txt") == plain
+    for marker in ("坐《すわ》る", "［＃改ページ］", "底本：「全集」", "【テキスト中に現れる記号について】"):
+        assert text.is_aozora(f"本文\n{marker}\n"), marker

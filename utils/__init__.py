@@ -9,6 +9,9 @@ TensorFlow より先に ``import utils`` すること: ログ抑制の環境変�
 import os
 import sys
 
+# このリポジトリの utils である印。Colab 用の最初のセルが、別のパッケージの utils と区別するために読む。
+COURSE_REPO = "dl-day4-labs"
+
 # TensorFlow / Keras の import 前に設定する必要がある。
 # oneDNN 最適化 (TF_ENABLE_ONEDNN_OPTS) は切らない: CPU 2 コアで学習が約 2 倍速く、同じ機械では結果も再現する。
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -34,4 +37,4 @@ _import_tensorflow_quietly()
 
 from .config import Config, current_config, setup  # noqa: E402
 
-__all__ = ["Config", "current_config", "setup"]
+__all__ = ["COURSE_REPO", "Config", "current_config", "setup"]

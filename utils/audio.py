@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import ParameterError
 from .data import cache_dir, download, extract, repo_file
 
 # TensorFlow のチュートリアル "Simple audio recognition" の 8 語 (各 1,000 クリップ, 16 kHz)。
@@ -53,12 +54,14 @@ def load_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
     import soundfile as sf
 
     if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
-        raise ValueError(f"sr には正の整数 (例: 16000) を指定してください (指定: {sr!r})。")
-    path = Path(path)
+        raise ParameterError(f"sr には正の整数 (例: 16000) を指定してください (指定: {sr!r})。")
+    path = Path(path).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"音声ファイルが見つかりません: {path}")
+        raise FileNotFoundError(f"音声ファイルが見つかりません: {path} (相対パスは {Path.cwd()} からの位置です)")
     if path.is_dir():
         raise AudioLoadError(f"{path} はディレクトリです。音声ファイル (WAV / FLAC / OGG) のパスを指定してください。")
+    if path.stat().st_size == 0:
+        raise AudioLoadError(f"{path.name} は空のファイル (0 バイト) です。音声ファイル (WAV / FLAC / OGG) を指定してください。")
     try:
         x, native_sr = sf.read(path, dtype="float64", always_2d=True)
     except sf.LibsndfileError as e:

@@ -4,6 +4,8 @@
 1. ``setup(mode=...)`` に渡した値 (ノートブックの parameters セルの ``MODE``)
 2. 環境変数 ``COURSE_MODE``
 3. GPU が見えれば ``full``、見えなければ ``quick``
+
+リハーサル (環境変数 ``COURSE_REHEARSAL=1``, ``utils.rehearsal``) では常に ``full`` (quick の指定はエラー)。
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 MODES = ("quick", "full")
 REPO_ROOT = Path(__file__).resolve().parents[1]
+_UNSET = object()
 
 _current: Config | None = None
 
@@ -39,6 +42,7 @@ class Config:
     mixed_precision: bool
     cache_dir: Path
     strategy: Any = dataclasses.field(repr=False, default=None)
+    rehearsal: bool = False  # full モードのリハーサル (COURSE_REHEARSAL=1, utils.rehearsal)
 
     @property
     def quick(self) -> bool:
@@ -48,13 +52,24 @@ class Config:
     def full(self) -> bool:
         return self.mode == "full"
 
-    def pick(self, *, quick, full):
-        """モードに応じた値を返す (例: ``cfg.pick(quick=8, full=20)``)。"""
-        return quick if self.quick else full
+    def pick(self, *, quick, full, rehearsal=_UNSET):
+        """モードに応じた値を返す (例: ``cfg.pick(quick=8, full=20, rehearsal=1)``)。
+
+        ``rehearsal=`` はリハーサル (CPU で full の分岐を通す) で使う値。省略すると ``full`` の値。
+        """
+        if self.quick:
+            return quick
+        if self.rehearsal and rehearsal is not _UNSET:
+            return rehearsal
+        return full
 
 
 def resolve_mode(mode: str | None = None, gpus: int = 0) -> tuple[str, str]:
     """(モード, 理由) を返す。不正な値は日本語のエラーにする。"""
+    from . import rehearsal
+
+    if rehearsal.active():
+        return _rehearsal_mode(mode)
     if mode is not None:
         source = "parameters セルの MODE"
     elif os.environ.get("COURSE_MODE"):
@@ -67,6 +82,17 @@ def resolve_mode(mode: str | None = None, gpus: int = 0) -> tuple[str, str]:
     if mode not in MODES:
         raise ValueError(f"{source} の値 {mode!r} は使えません。'quick' か 'full' を指定してください。")
     return mode, f"{source} で指定"
+
+
+def _rehearsal_mode(mode: str | None) -> tuple[str, str]:
+    """リハーサルでは full に固定する。MODE か COURSE_MODE が quick ならエラー (黙って変えない)。"""
+    for value, source in ((mode, "parameters セルの MODE"), (os.environ.get("COURSE_MODE"), "環境変数 COURSE_MODE")):
+        if value is not None and str(value).strip().lower() not in ("full", ""):
+            raise ValueError(
+                f"リハーサル (COURSE_REHEARSAL=1) は full モードの分岐を通すためのものです。{source} = {value!r} "
+                "とは両立しません: MODE='full' (または None) にするか、COURSE_REHEARSAL を外してください。"
+            )
+    return "full", "リハーサル (COURSE_REHEARSAL=1): CPU・オフラインで代役のデータを使う"
 
 
 def default_cache_dir() -> Path:
@@ -105,6 +131,13 @@ def _is_local(host) -> bool:
 
 
 def _blocked(host) -> NetworkBlockedError:
+    from . import rehearsal
+
+    if rehearsal.active():
+        return NetworkBlockedError(
+            f"リハーサルではネットワークに接続しません (接続先: {host})。ダウンロードは utils.data.download を通し、"
+            "その URL の代役を scripts/standins/labNN.py に追加してください。"
+        )
     return NetworkBlockedError(
         f"quick モードではネットワークに接続しません (接続先: {host})。"
         "実データや学習済み重みを使うには MODE='full' (または環境変数 COURSE_MODE=full) にして、"
@@ -153,15 +186,33 @@ def block_network(enabled: bool = True) -> None:
 # --- setup -------------------------------------------------------------------------
 
 
+def _check_seed(seed) -> int:
+    """乱数シードは 0 以上 2**32 未満の整数 (numpy の整数も可)。"""
+    import numpy as np
+
+    from .checks import ParameterError
+
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ParameterError(
+            f"パラメータ SEED (setup の seed) = {seed!r} は使えません。0 以上 {2**32 - 1} 以下の整数 (例: 0) を指定してください。"
+        )
+    return int(seed)
+
+
 def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Config:
     """モードを決め、乱数・決定性・デバイスを設定して 1 行のバナーを表示する。
 
     - quick: ネットワーク遮断、演算の決定性 ON (同じ数値が再現する)
     - full : GPU があれば mixed precision、GPU が 2 基以上なら MirroredStrategy
+    - リハーサル (COURSE_REHEARSAL=1): full の分岐を CPU で通す。ネットワーク遮断・決定性 ON、
+      GPU が無くても mixed_float16 (GPU の full と同じ dtype で、dtype と形の誤りを見つける)
     """
     global _current
+    seed = _check_seed(seed)
     import keras
     import tensorflow as tf
+
+    from . import rehearsal as _rehearsal
 
     gpus = len(tf.config.list_physical_devices("GPU"))
     mode, reason = resolve_mode(mode, gpus)
@@ -171,18 +222,19 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
     # tf.data を fit に渡すたびに出る注意書き (シャッフルは tf.data 側で行うので無害) を消す
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     keras.utils.set_random_seed(seed)  # Python, NumPy, TF/Keras の乱数をまとめて固定
-    deterministic = mode == "quick"
+    rehearsing = _rehearsal.active()
+    deterministic = mode == "quick" or rehearsing
     if deterministic:
         tf.config.experimental.enable_op_determinism()
         os.environ["HF_HUB_OFFLINE"] = "1"  # transformers のハブ問い合わせ (約 47 秒の再試行) を防ぐ
         os.environ["TFHUB_OFFLINE"] = "1"
-    block_network(mode == "quick")
+    block_network(mode == "quick" or rehearsing)
 
-    mixed = mode == "full" and gpus > 0
+    mixed = mode == "full" and (gpus > 0 or rehearsing)
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
     strategy = tf.distribute.MirroredStrategy() if (mode == "full" and gpus > 1) else tf.distribute.get_strategy()
 
-    _current = Config(mode, reason, seed, gpus, deterministic, mixed, cache_dir, strategy)
+    _current = Config(mode, reason, seed, gpus, deterministic, mixed, cache_dir, strategy, rehearsal=rehearsing)
     if verbose:
         print(banner(_current, tf.__version__, keras.__version__))
     return _current
@@ -190,16 +242,19 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
 
 def banner(cfg: Config, tf_version: str, keras_version: str) -> str:
     other = "full" if cfg.quick else "quick"
+    switch = f"切り替え: MODE='{other}' または COURSE_MODE={other}"
+    if cfg.rehearsal:
+        switch = "本番の full: COURSE_REHEARSAL を外して GPU・インターネットのある環境で実行"
     device = f"GPU×{cfg.gpus}" if cfg.gpus else f"CPU×{os.cpu_count()}"
     extras = [f"seed={cfg.seed}"]
     extras.append("決定的演算 ON" if cfg.deterministic else "決定的演算 OFF")
-    if cfg.quick:
+    if cfg.quick or cfg.rehearsal:
         extras.append("オフライン")
     if cfg.mixed_precision:
         extras.append("mixed_float16")
     if cfg.gpus > 1:
         extras.append("MirroredStrategy")
     return (
-        f"[{cfg.mode} モード] {cfg.reason} | 切り替え: MODE='{other}' または COURSE_MODE={other} | "
+        f"[{cfg.mode} モード{' (リハーサル)' if cfg.rehearsal else ''}] {cfg.reason} | {switch} | "
         f"{', '.join(extras)} | TF {tf_version} / Keras {keras_version} / Python {platform.python_version()} / {device}"
     )

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import keras
 
@@ -108,10 +109,17 @@ class HubLayer(keras.layers.Layer):
         # SavedModel は float32 で保存されているので、mixed precision 中も float32 で呼ぶ
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
-        import tensorflow_hub as hub
+        import tensorflow as tf
 
         self.handle = handle
-        self._module = hub.load(handle)
+        if os.path.isdir(handle):
+            # ローカルの SavedModel は hub.load と同じく tf.saved_model.load で読む。tensorflow_hub 0.16.1 は import 時に
+            # pkg_resources (setuptools 82 で削除) を使うので、setuptools の無い/新しい環境 (Python 3.13 の venv) では import できない
+            self._module = tf.saved_model.load(handle)
+        else:
+            import tensorflow_hub as hub
+
+            self._module = hub.load(handle)
         trainable_ids = {id(v) for v in self._module.trainable_variables}
         for v in self._module.variables:
             variable = keras.Variable(

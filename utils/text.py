@@ -1,6 +1,6 @@
 """日本語テキストの配管: 青空文庫ファイルの読み込み、文分割、分かち書き、コーパスの取得。
 
-- ``load_aozora(path)``: 青空文庫のテキスト (Shift_JIS/cp932 または UTF-8、CRLF/LF、zip でもそのままでも、
+- ``load_aozora(path)``: 青空文庫のテキスト (Shift_JIS/cp932・UTF-8・UTF-16・EUC-JP・ISO-2022-JP を自動判定、CRLF/LF、zip でもそのままでも、
   ヘッダ・底本フッタの有無を問わない) から本文だけを返す。ルビ《…》と｜、入力者注［＃…］を除き、
   外字注記 ※［＃…、第3水準1-87-71］ は JIS X 0213 の面区点 (または U+XXXX) から元の文字に戻す。〔…〕 はそのまま残す。
 - ``words(text)``: fugashi + unidic-lite (MeCab) で単語に分ける (オフライン)。
@@ -11,13 +11,15 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import functools
 import os
 import re
 import unicodedata
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 
 from . import data
 
@@ -71,32 +73,121 @@ _MEN_KU_TEN = re.compile(r"(?<!\d)([12])-(\d{1,2})-(\d{1,2})(?!\d)")
 _UNICODE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (BOM つきも)、Shift_JIS、cp932 (Windows の拡張文字 ① など) の順に、読めるもので読む。
+class TextLoadError(ValueError):
+    """テキストとして読めない (空・ディレクトリ・対応していない文字コード・zip の中身が決まらない) ときの例外。"""
 
-    Shift_JIS を cp932 より先に試すのは、波ダッシュ 0x8160 を JIS の対応表どおり 〜 (U+301C) にするため
-    (cp932 では全角チルダ ～ U+FF5E になる)。
+
+ENCODINGS = ("Shift_JIS / cp932", "UTF-8 (BOM あり・なし)", "UTF-16 (BOM つき)", "EUC-JP", "ISO-2022-JP (JIS)")
+_ISO2022 = ("iso2022_jp", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_ext")
+_AOZORA_RUBY = re.compile(r"《[ぁ-ゖァ-ヺー・]+》")
+
+
+def _plausibility(text: str) -> float:
+    """日本語の文章らしさ (ひらがな・カタカナ・漢字・ASCII の割合。半角カナや私用領域は減点)。"""
+    good = bad = 0
+    text = text[:20000]
+    for ch in text:
+        o = ord(ch)
+        if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
+            good += 1
+        elif o < 0x80:
+            good += 0.5
+        elif 0xFF61 <= o <= 0xFF9F or 0xE000 <= o <= 0xF8FF or o < 0xA0:
+            bad += 1
+    return (good - 2 * bad) / max(len(text), 1)
+
+
+def decode(raw: bytes) -> str:
+    """日本語のテキストのバイト列を文字列にする。文字コードは自動で判定する (対応: ``ENCODINGS``)。
+
+    BOM (UTF-8 / UTF-16) → ISO-2022-JP のエスケープ → UTF-8 → Shift_JIS・cp932・EUC-JP の順に調べ、
+    Shift_JIS と EUC-JP のどちらでも読めるときは日本語らしく読める方を選ぶ。Shift_JIS を cp932 より先に
+    試すのは、波ダッシュ 0x8160 を JIS の対応表どおり 〜 (U+301C) にするため (cp932 では ～ U+FF5E になる)。
+    どれでも読めなければ ``TextLoadError``。
     """
-    for encoding in ("utf-8-sig", "shift_jis"):
+    if raw.startswith(codecs.BOM_UTF8):
         try:
-            return raw.decode(encoding)
+            return raw[3:].decode("utf-8")
         except UnicodeDecodeError:
             pass
-    return raw.decode("cp932")
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x1b$" in raw and max(raw) < 0x80:
+        for encoding in _ISO2022:
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                pass
+    elif b"\x00" not in raw:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        candidates = []
+        for rank, encoding in enumerate(("shift_jis", "cp932", "euc_jp", "euc_jis_2004")):
+            try:
+                candidates.append((_plausibility(decoded := raw.decode(encoding)), -rank, decoded))
+            except UnicodeDecodeError:
+                pass
+        if candidates:
+            return max(candidates)[2]
+    raise TextLoadError(
+        "文字コードを判定できません (テキストファイルでないか、壊れています)。"
+        f"対応している文字コード: {'、'.join(ENCODINGS)}。テキストエディタでこのどれか (UTF-8 がおすすめ) で保存し直してください。"
+    )
+
+
+def _zip_text(path: Path) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            texts = [
+                i
+                for i in zf.infolist()
+                if i.filename.lower().endswith(".txt")
+                and not i.is_dir()
+                and not i.filename.startswith("__MACOSX/")
+                and not PurePosixPath(i.filename).name.startswith("._")
+            ]
+            if not texts:
+                raise TextLoadError(f"{path.name} に .txt がありません。青空文庫の「テキストファイル (ルビあり)」の zip を指定してください。")
+            if len(texts) > 1:
+                names = "、".join(i.filename for i in texts[:5])
+                raise TextLoadError(
+                    f"{path.name} に .txt が {len(texts)} 個あり ({names})、どれを読むか決められません。"
+                    "展開して、読みたい .txt のパスを指定してください。"
+                )
+            if texts[0].flag_bits & 0x1:
+                raise TextLoadError(f"{path.name} は暗号化 (パスワードつき) の zip です。パスワードなしの zip か .txt を指定してください。")
+            return zf.read(texts[0])
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
+        raise TextLoadError(f"{path.name} は壊れた zip です ({e})。ダウンロードし直してください。") from e
 
 
 def read_raw(path: str | os.PathLike) -> str:
-    """ファイル (zip なら中の最も大きい .txt) を文字列にし、改行を LF にそろえる。中身には手を加えない。"""
-    path = Path(path)
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            texts = [i for i in zf.infolist() if i.filename.lower().endswith(".txt")]
-            if not texts:
-                raise ValueError(f"{path.name} に .txt がありません。")
-            raw = zf.read(max(texts, key=lambda i: i.file_size))
-    else:
-        raw = path.read_bytes()
-    return decode(raw).replace("\r\n", "\n").replace("\r", "\n")
+    """ファイル (zip なら中のただ 1 つの .txt) を文字列にし、改行を LF にそろえる。中身には手を加えない。"""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"テキストファイルが見つかりません: {path} (相対パスは {Path.cwd()} からの位置です)")
+    if path.is_dir():
+        raise TextLoadError(f"{path} はフォルダです。テキストファイル (.txt) か青空文庫の zip のパスを指定してください。")
+    raw = _zip_text(path) if zipfile.is_zipfile(path) else path.read_bytes()
+    if not raw.strip():
+        raise TextLoadError(f"{path.name} は空です (文字がありません)。中身のあるテキストファイルを指定してください。")
+    try:
+        text = decode(raw)
+    except TextLoadError as e:
+        raise TextLoadError(f"{path.name}: {e}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def is_aozora(text: str) -> bool:
+    """青空文庫の書式 (ルビ《かな》、注記［＃…］、記号の説明の見出し、「底本：」の行) があるか。"""
+    return bool(
+        _AOZORA_RUBY.search(text) or "［＃" in text or _NOTATION_HEADING in text or _FOOTER.search(text)
+    )
 
 
 def _gaiji(match: re.Match) -> str:
@@ -148,8 +239,13 @@ def clean_aozora(text: str) -> str:
 
 
 def load_aozora(path: str | os.PathLike) -> str:
-    """青空文庫のファイル (.txt または .zip) を読み、本文だけを返す。"""
-    return clean_aozora(read_raw(path))
+    """青空文庫のファイル (.txt または .zip) を読み、本文だけを返す。
+
+    青空文庫の書式 (``is_aozora``) が無いテキストは、改行を LF にそろえるだけでそのまま返す
+    (ふつうの括弧や記号は消さない)。読めないファイルは日本語の ``FileNotFoundError`` / ``TextLoadError``。
+    """
+    raw = read_raw(path)
+    return clean_aozora(raw) if is_aozora(raw) else raw
 
 
 def aozora_work(name: str) -> Path:
@@ -242,11 +338,14 @@ def wakati(text: str, normalize: bool = True) -> str:
 __all__ = [
     "AOZORA_WORKS",
     "QUICK_CORPUS",
+    "ENCODINGS",
     "AozoraWork",
+    "TextLoadError",
     "aozora_work",
     "clean_aozora",
     "course_works",
     "decode",
+    "is_aozora",
     "load_aozora",
     "quick_corpus",
     "read_raw",
