@@ -55,7 +55,7 @@ def lesson_code(tag: str = "resnet-blocks", notebook=LESSON_NOTEBOOK) -> dict:
     cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if tag in c["metadata"].get("tags", [])]
     if len(cells) != 1:
         raise ValueError(f"{notebook.name} にタグ {tag!r} のセルがちょうど 1 つ必要です ({len(cells)} 個)。")
-    namespace: dict = {}
+    namespace: dict = {"keras": keras, "layers": keras.layers}  # ノートブックの setup セルで import 済みの名前
     exec(compile("".join(cells[0]["source"]), f"{notebook.name}[{tag}]", "exec"), namespace)  # noqa: S102
     return namespace
 
