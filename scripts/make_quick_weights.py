@@ -3,6 +3,12 @@
 ImageNet の代わりに、目標タスクとは別の合成ソースタスク (SOURCE_SHAPES, 7 クラス) で
 小型 ResNet を事前学習する。CPU 2 コアで数分。
 
+モデルの定義はノートブック 05 のセル (タグ ``resnet-blocks``) をそのまま実行して使う
+(``models.lesson_code``)。ノートブックと重みの構造は必ず一致し、定義は 1 か所だけにある。
+- ``mini_resnet_source.weights.h5``: ``build_resnet()`` (基本ブロック, 幅 16/32/64) の重み
+- ``mini_bit_savedmodel.tar.gz``: ``build_resnet(widths=(24, 48, 96), block=preact_block)``
+  (ResNet-v2 = BiT と同じ pre-activation, 入力は 0〜1) を TF-Hub と同じ SavedModel にしたもの
+
     python scripts/make_quick_weights.py            # 作り直して SHA256SUMS を更新
     python scripts/make_quick_weights.py --check    # 作り直した結果が登録済みの sha256 と一致するか
 """
@@ -45,16 +51,17 @@ def pretrain(backbone, preprocess, seed):
 def make_resnet(out: Path):
     import keras
 
-    backbone = models.mini_resnet(name="resnet_backbone")
+    backbone = models.lesson_code()["build_resnet"](name="backbone")
     pretrain(backbone, keras.applications.resnet.preprocess_input, seed=100)
     backbone.save_weights(out)
 
 
 def make_bit(out: Path):
-    """BiT の代役: 少し幅の広い小型 ResNet を [0, 1] 入力で事前学習し、SavedModel にする。"""
+    """BiT の代役: 少し幅の広い小型 ResNet-v2 を [0, 1] 入力で事前学習し、SavedModel にする。"""
     import tensorflow as tf
 
-    backbone = models.mini_resnet(widths=(24, 48, 96), name="mini_bit")
+    lesson = models.lesson_code()
+    backbone = lesson["build_resnet"](widths=(24, 48, 96), block=lesson["preact_block"], name="mini_bit")
     pretrain(backbone, lambda x: x / 255.0, seed=200)
 
     class Module(tf.Module):  # TF-Hub の再利用可能 SavedModel の形 (variables, trainable_variables, __call__)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from utils import data, synthetic
+from utils.checks import ParameterError
 
 
 @pytest.fixture
@@ -437,3 +438,23 @@ def test_extract_interrupted_midway_leaves_no_dest(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         data.extract(archive, tmp_path / "out")
     assert sorted(os.listdir(tmp_path)) == ["ok.tgz"]
+
+
+def test_mnist_quick_uses_digits_and_full_reads_a_given_npz(tmp_path):
+    from types import SimpleNamespace
+
+    x_pool, y_pool, x_test, y_test = data.mnist(SimpleNamespace(quick=True), seed=0)
+    assert x_pool.shape[1:] == (8, 8, 1) and x_pool.dtype == np.float32 and y_pool.dtype == np.int32
+    assert len(x_pool) + len(x_test) == 1797 and 0 <= x_pool.min() and x_pool.max() <= 1
+
+    good = tmp_path / "mnist.npz"
+    rng = np.random.default_rng(0)
+    np.savez(good, x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), y_train=np.arange(6, dtype=np.uint8),
+             x_test=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8), y_test=np.arange(2, dtype=np.uint8))
+    x_pool, y_pool, x_test, y_test = data.mnist(SimpleNamespace(quick=False), good)
+    assert x_pool.shape == (6, 28, 28, 1) and x_test.shape == (2, 28, 28, 1) and x_pool.max() <= 1
+
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x_train=np.zeros((1, 28, 28)))
+    with pytest.raises(ParameterError, match="MNIST_PATH"):
+        data.mnist(SimpleNamespace(quick=False), bad)

@@ -27,6 +27,8 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+import numpy as np
+
 from . import rehearsal
 from .checks import ParameterError
 from .config import REPO_ROOT, current_mode, default_cache_dir
@@ -486,6 +488,38 @@ def repo_file(relpath: str) -> Path:
             "scripts/ の生成スクリプトで作り直すか、git で元に戻してください。"
         )
     return path
+
+
+# MNIST: keras.datasets.mnist.load_data と同じ URL と sha256 (keras/src/datasets/mnist.py の origin と file_hash)
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+
+def mnist(cfg, path=None, seed: int = 0):
+    """手書き数字 ``(x_pool, y_pool, x_test, y_test)`` を返す。x は ``(枚数, 高さ, 幅, 1)`` の float32 (0〜1)、y は int32。
+
+    - quick: scikit-learn 同梱の 8×8 digits (1,797 枚) を 3:1 に分ける (ダウンロードしない)
+    - full : MNIST 28×28 (60,000 + 10,000 枚)。``path`` (parameters セルの ``MNIST_PATH``) があればそれを読み、
+      無ければ sha256 を確かめてダウンロードする
+    """
+    if cfg.quick:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        digits = load_digits()
+        split = train_test_split(digits.images / 16.0, digits.target, test_size=0.25, stratify=digits.target, random_state=seed)
+        x_pool, x_test, y_pool, y_test = split
+    else:
+        with np.load(path or download(MNIST_URL, MNIST_SHA256)) as npz:
+            if missing := {"x_train", "y_train", "x_test", "y_test"} - set(npz.files):
+                raise ParameterError(
+                    f"MNIST_PATH = {str(path)!r} の npz に {sorted(missing)} がありません。"
+                    "keras の mnist.npz (x_train, y_train, x_test, y_test) を指定してください (None ならダウンロードします)。"
+                )
+            x_pool, y_pool = npz["x_train"] / 255.0, npz["y_train"]
+            x_test, y_test = npz["x_test"] / 255.0, npz["y_test"]
+    x_pool, x_test = (a[..., None].astype("float32") for a in (x_pool, x_test))
+    return x_pool, y_pool.astype("int32"), x_test, y_test.astype("int32")
 
 
 def tf_flowers() -> Path:

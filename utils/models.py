@@ -1,74 +1,77 @@
-"""事前学習済みバックボーンの読み込み (quick / full で同じ呼び出し)。
+"""事前学習済みの重みとモデルの取得 (配管だけ。モデルの定義はノートブックに書く)。
 
-- ``resnet_backbone(weights="imagenet")``
-    full : ``keras.applications.ResNet50`` (ImageNet 重み, 2048 次元特徴)
-    quick: 小型 ResNet ``mini_resnet`` (合成ソースタスクで事前学習した repo 同梱の重み, 64 次元特徴)
-    どちらも入力は 0〜255 の RGB を ``keras.applications.resnet.preprocess_input`` したもの。
+- ``quick_resnet_weights()``: quick モードの「事前学習済み」小型 ResNet の重み (repo 同梱, sha256 確認)。
+  構造は 05 のノートブックのセル (タグ ``resnet-blocks``) の ``build_resnet()``。重みは
+  ``scripts/make_quick_weights.py`` が同じセルを実行して作る (``lesson_code`` で読み込む)。
+- ``resnet50_imagenet_weights()``: full モードの ResNet50 ImageNet 重み (include_top=False)。
+  Keras が公開している URL と md5 で ``data.download`` する (リハーサルでは代役が同じ経路を通る)。
+- ``hub_handle("bit/s-r50x1")``: TF-Hub の SavedModel を ``data.download`` → ``data.extract`` して
+  ``hub.load`` に渡せるフォルダを返す。tfhub.dev が失敗したら Kaggle Models から取る。
 - ``HubLayer(handle)``: TF-Hub の SavedModel を Keras 3 のレイヤとして包む (ファインチューニング可)。
-- ``hub_handle("bit/s-r50x1")``: full では TF-Hub の URL、quick では repo 同梱の小型 SavedModel を
-  キャッシュに展開したパス。
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import keras
 
-from .config import current_mode
+from . import data
+from .config import REPO_ROOT, current_mode
 from .data import cache_dir, extract, repo_file
 
 QUICK_RESNET_WEIGHTS = "weights/mini_resnet_source.weights.h5"
 QUICK_HUB_ARCHIVES = {"bit/s-r50x1": "weights/mini_bit_savedmodel.tar.gz"}
-TFHUB_URLS = {
-    "bit/s-r50x1": "https://tfhub.dev/google/bit/s-r50x1/1",
-    "bit/s-r50x3": "https://tfhub.dev/google/bit/s-r50x3/1",
-    "bit/m-r50x1": "https://tfhub.dev/google/bit/m-r50x1/1",
-}
 QUICK_IMAGE_SIZE = 32
+LESSON_NOTEBOOK = REPO_ROOT / "notebooks" / "05_resnet_transfer_learning.ipynb"
+
+# keras.applications.ResNet50(include_top=False) が使う重み。md5 は Keras が公開している値
+# (keras/src/applications/resnet.py の WEIGHTS_HASHES["resnet50"][1])
+RESNET50_NOTOP_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
+    "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+)
+RESNET50_NOTOP_MD5 = "4d473c1dd8becc155b73f8504c6f6626"
+
+# TF-Hub のモデル: tfhub.dev (Kaggle へ転送される) と Kaggle Models の 2 経路。どちらも
+# ?tf-hub-format=compressed で SavedModel の tar.gz が返る。配布元は sha256 を公開していない。
+_HUB_MODELS = {"bit/s-r50x1": "s-r50x1", "bit/s-r50x3": "s-r50x3", "bit/m-r50x1": "m-r50x1"}
+TFHUB_URLS = {
+    name: [
+        f"https://tfhub.dev/google/bit/{variant}/1?tf-hub-format=compressed",
+        f"https://www.kaggle.com/models/google/bit/TensorFlow2/{variant}/1?tf-hub-format=compressed",
+    ]
+    for name, variant in _HUB_MODELS.items()
+}
 
 
-def mini_resnet(widths=(16, 32, 64), input_shape=(QUICK_IMAGE_SIZE, QUICK_IMAGE_SIZE, 3), name="mini_resnet"):
-    """quick モード用の小型 ResNet (残差ブロック × 段数, 最後に GAP)。出力は ``widths[-1]`` 次元。"""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False, name="stem_conv")(inputs)
-    x = keras.layers.BatchNormalization(name="stem_bn")(x)
-    x = keras.layers.ReLU()(x)
-    for stage, width in enumerate(widths):
-        stride = 1 if stage == 0 else 2
-        shortcut = x
-        y = keras.layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False, name=f"s{stage}_conv1")(x)
-        y = keras.layers.BatchNormalization(name=f"s{stage}_bn1")(y)
-        y = keras.layers.ReLU()(y)
-        y = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"s{stage}_conv2")(y)
-        y = keras.layers.BatchNormalization(name=f"s{stage}_bn2")(y)
-        if stride != 1 or shortcut.shape[-1] != width:  # 形が変わるときは 1x1 畳み込みで揃える
-            shortcut = keras.layers.Conv2D(width, 1, strides=stride, use_bias=False, name=f"s{stage}_proj")(shortcut)
-            shortcut = keras.layers.BatchNormalization(name=f"s{stage}_proj_bn")(shortcut)
-        x = keras.layers.ReLU()(keras.layers.Add()([shortcut, y]))
-    outputs = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    return keras.Model(inputs, outputs, name=name)
+def lesson_code(tag: str = "resnet-blocks", notebook=LESSON_NOTEBOOK) -> dict:
+    """ノートブックのタグ付きセルを実行し、その名前空間 (定義した関数) を返す。
 
-
-def resnet_backbone(weights: str | None = "imagenet", input_shape=None) -> keras.Model:
-    """ResNet バックボーン (``include_top=False, pooling="avg"``) を返す。
-
-    ``weights="imagenet"`` で事前学習済み、``None`` でランダム初期化 (スクラッチ)。
+    quick の重みを作るスクリプトとテストが、ノートブックと同じモデル定義を使うため
+    (定義を 2 か所に書かない)。
     """
-    if weights not in ("imagenet", None):
-        raise ValueError("weights は 'imagenet' か None を指定してください。")
-    if current_mode() == "quick":
-        model = mini_resnet(input_shape=input_shape or (QUICK_IMAGE_SIZE, QUICK_IMAGE_SIZE, 3), name="resnet_backbone")
-        if weights:
-            model.load_weights(repo_file(QUICK_RESNET_WEIGHTS))
-        return model
-    return keras.applications.ResNet50(
-        include_top=False, weights=weights, input_shape=input_shape or (224, 224, 3), pooling="avg"
-    )
+    cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if tag in c["metadata"].get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"{notebook.name} にタグ {tag!r} のセルがちょうど 1 つ必要です ({len(cells)} 個)。")
+    namespace: dict = {"keras": keras, "layers": keras.layers}  # ノートブックの setup セルで import 済みの名前
+    exec(compile("".join(cells[0]["source"]), f"{notebook.name}[{tag}]", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def quick_resnet_weights():
+    """quick モードの事前学習済み重み (合成ソースタスク, ``scripts/make_quick_weights.py``) のパス。"""
+    return repo_file(QUICK_RESNET_WEIGHTS)
+
+
+def resnet50_imagenet_weights():
+    """full モード: ResNet50 の ImageNet 重み (include_top=False) をダウンロードしてパスを返す。"""
+    return data.download(RESNET50_NOTOP_URL, md5=RESNET50_NOTOP_MD5)
 
 
 def hub_handle(name: str) -> str:
-    """TF-Hub モデル名 → ``hub.load`` に渡せるハンドル。quick では同梱の小型モデルを展開して返す。"""
+    """TF-Hub モデル名 → ``hub.load`` に渡せるフォルダ。quick では同梱の小型モデルを展開して返す。"""
     if current_mode() == "quick":
         if name not in QUICK_HUB_ARCHIVES:
             raise ValueError(f"quick モードで使える TF-Hub モデルは {sorted(QUICK_HUB_ARCHIVES)} です (指定: {name})。")
@@ -76,7 +79,21 @@ def hub_handle(name: str) -> str:
         return str(extract(archive, cache_dir("hub") / archive.name.split(".")[0]) / "savedmodel")
     if name not in TFHUB_URLS:
         raise ValueError(f"未登録の TF-Hub モデルです: {name} (登録済み: {sorted(TFHUB_URLS)})")
-    return TFHUB_URLS[name]
+    errors = []
+    for source, url in zip(("tfhub", "kaggle"), TFHUB_URLS[name]):
+        filename = f"{name.replace('/', '_')}-{source}.tar.gz"
+        try:
+            archive = data.download(url, sha256=data.UNPUBLISHED, filename=filename)
+        except data.DownloadError as e:  # tfhub.dev → Kaggle の転送で HTTP 403 になることがある
+            errors.append(f"  {url}\n    → {e}")
+            continue
+        return str(extract(archive, cache_dir("hub") / filename.removesuffix(".tar.gz")))
+    raise data.DownloadError(
+        f"TF-Hub のモデル {name} を取得できませんでした。次の 2 か所を順に試しました:\n"
+        + "\n".join(errors)
+        + "\nネットワークを確認して再実行するか、別の環境で上の URL から tar.gz を取得し、展開したフォルダを"
+        " models.HubLayer に直接渡してください。"
+    )
 
 
 class HubLayer(keras.layers.Layer):
