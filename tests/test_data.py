@@ -458,3 +458,15 @@ def test_mnist_quick_uses_digits_and_full_reads_a_given_npz(tmp_path):
     np.savez(bad, x_train=np.zeros((1, 28, 28)))
     with pytest.raises(ParameterError, match="MNIST_PATH"):
         data.mnist(SimpleNamespace(quick=False), bad)
+
+
+def test_hf_files_downloads_each_file_into_the_repo_layout(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(data, "download", lambda url, sha256, **kw: calls.append((url, sha256, kw["directory"])))
+    folder = data.hf_files("org/model", ["config.json", "assets/tok/merges.txt"], revision="abc", sha256={"config.json": "ab" * 32})
+    assert folder == tmp_path / "huggingface" / "org--model" / "abc"
+    assert calls == [
+        ("https://huggingface.co/org/model/resolve/abc/config.json", "ab" * 32, folder),
+        ("https://huggingface.co/org/model/resolve/abc/assets/tok/merges.txt", data.UNPUBLISHED, folder / "assets" / "tok"),
+    ]

@@ -49,15 +49,12 @@ MODEL_NAME = "tf_bert_for_pre_training"  # TFBertForPreTraining の重みの名�
 
 
 def hf_url(filename: str) -> str:
-    return f"https://huggingface.co/{HF_REPO}/resolve/{HF_COMMIT}/{filename}"
+    return data.hf_url(HF_REPO, HF_COMMIT, filename)
 
 
 def download_pretrained() -> Path:
     """東北大 BERT v3 の 4 ファイルを (キャッシュに無ければ) 取得し、そのフォルダを返す (full モード)。"""
-    folder = data.cache_dir("huggingface", HF_REPO.replace("/", "--"), HF_COMMIT[:12])
-    for name in FILES:
-        data.download(hf_url(name), HF_SHA256[name] or data.UNPUBLISHED, directory=folder)
-    return folder
+    return data.hf_files(HF_REPO, FILES, revision=HF_COMMIT, sha256=HF_SHA256)
 
 
 # --- トークナイザ ------------------------------------------------------------------------

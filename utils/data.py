@@ -490,6 +490,24 @@ def repo_file(relpath: str) -> Path:
     return path
 
 
+def hf_url(repo: str, revision: str, filename: str) -> str:
+    """Hugging Face のリポジトリ ``repo`` の ``revision`` (コミットか main) にある 1 ファイルの URL。"""
+    return f"https://huggingface.co/{repo}/resolve/{revision}/{filename}"
+
+
+def hf_files(repo: str, files, *, revision: str = "main", sha256: dict | None = None, progress: bool = True) -> Path:
+    """Hugging Face のリポジトリのファイルを ``download`` で取得し、同じ配置のフォルダ (キャッシュの中) を返す。
+
+    ``from_preset("hf://…")`` や ``from_pretrained`` の代わりに使う: 1 ファイルずつ sha256 を確かめ (値が
+    ``sha256`` に無いファイルは ``UNPUBLISHED``: 初回の値を記録して以後はそれで確かめる)、リハーサルでは代役が届く。
+    """
+    folder = cache_dir("huggingface", repo.replace("/", "--"), revision[:12])
+    for rel in files:
+        expected = (sha256 or {}).get(rel) or UNPUBLISHED
+        download(hf_url(repo, revision, rel), expected, directory=folder / PurePosixPath(rel).parent, progress=progress)
+    return folder
+
+
 # MNIST: keras.datasets.mnist.load_data と同じ URL と sha256 (keras/src/datasets/mnist.py の origin と file_hash)
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
