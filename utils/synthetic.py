@@ -90,3 +90,61 @@ def shapes_dataset(
         boxes[i] = (y0 + ys.min(), x0 + xs.min(), y0 + ys.max() + 1, x0 + xs.max() + 1)
         images[i] = np.clip(img, 0, 255)
     return images, labels, boxes
+
+
+def detection_scenes(
+    n: int,
+    image_size: int = 64,
+    objects: tuple[int, int] = (1, 3),
+    shapes: tuple[str, ...] = TARGET_SHAPES[:3],
+    seed: int = 0,
+    size: tuple[int, int] = (14, 28),
+    clutter: int = 3,
+    max_tries: int = 50,
+) -> dict:
+    """物体検出・セグメンテーション用の合成シーン (1 枚に複数の物体、外接矩形とマスクの正解つき)。
+
+    雑多な背景 (``shapes_dataset`` と同じ) の上に、``objects`` の範囲の個数の図形を重ならないように置く
+    (外接矩形どうしが 2 ピクセル以上離れる位置を ``max_tries`` 回まで探し、見つからなければその物体は置かない)。
+
+    返す dict:
+    - ``images``: float32 ``(n, H, W, 3)``、値は 0〜255
+    - ``boxes`` : 長さ n のリスト、各要素は float32 ``(k, 4)`` の ``(y0, x0, y1, x1)`` (ピクセル, 終端は含まない)
+    - ``labels``: 長さ n のリスト、各要素は int32 ``(k,)`` (``shapes`` の添字)
+    - ``instances``: int32 ``(n, H, W)``、0 が背景、i + 1 が i 番目の物体 (インスタンスマスク)
+    - ``semantic``: int32 ``(n, H, W)``、0 が背景、c + 1 がクラス c (セマンティックマスク)
+    """
+    rng = np.random.default_rng(seed)
+    images = np.empty((n, image_size, image_size, 3), np.float32)
+    instances = np.zeros((n, image_size, image_size), np.int32)
+    semantic = np.zeros((n, image_size, image_size), np.int32)
+    all_boxes, all_labels = [], []
+    for i in range(n):
+        img = _background(rng, image_size, clutter)
+        boxes, labels = [], []
+        for _ in range(rng.integers(objects[0], objects[1] + 1)):
+            label = int(rng.integers(len(shapes)))
+            for _ in range(max_tries):
+                side = int(rng.integers(size[0], size[1] + 1))
+                y0, x0 = (int(v) for v in rng.integers(0, image_size - side + 1, size=2))
+                if all(y0 >= b[2] + 2 or b[0] >= y0 + side + 2 or x0 >= b[3] + 2 or b[1] >= x0 + side + 2 for b in boxes):
+                    break
+            else:
+                continue
+            g = (np.arange(side, dtype=np.float32) + 0.5) / side * 2 - 1
+            v, u = np.meshgrid(g, g, indexing="ij")
+            angle = rng.uniform(-0.3, 0.3)
+            ur, vr = np.cos(angle) * u - np.sin(angle) * v, np.sin(angle) * u + np.cos(angle) * v
+            mask = _shape_mask(shapes[label], ur, vr)
+            color = rng.uniform(0, 255, size=3)
+            color[rng.integers(3)] = rng.choice([rng.uniform(0, 40), rng.uniform(215, 255)])
+            img[y0 : y0 + side, x0 : x0 + side][mask] = color
+            instances[i, y0 : y0 + side, x0 : x0 + side][mask] = len(boxes) + 1
+            semantic[i, y0 : y0 + side, x0 : x0 + side][mask] = label + 1
+            ys, xs = np.nonzero(mask)
+            boxes.append((y0 + ys.min(), x0 + xs.min(), y0 + ys.max() + 1, x0 + xs.max() + 1))
+            labels.append(label)
+        images[i] = np.clip(img, 0, 255)
+        all_boxes.append(np.array(boxes, np.float32).reshape(-1, 4))
+        all_labels.append(np.array(labels, np.int32))
+    return {"images": images, "boxes": all_boxes, "labels": all_labels, "instances": instances, "semantic": semantic}
