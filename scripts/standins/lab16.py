@@ -2,7 +2,7 @@
 
 本物: 最上位の facades/ の下に train/ (1.jpg〜400.jpg)・val/ (100 枚)・test/ (106 枚)。各 JPEG は 256×512 (高さ×幅) の
 横並びで、左半分が建物の正面の写真、右半分が同じ場面のラベル地図 (窓・扉・壁などを色で塗り分けたもの)。
-代役は同じ配置・大きさで train 6 枚・val 2 枚・test 3 枚 (長方形の「窓」を並べたラベル地図と、それをぼかして
+代役は同じ配置・大きさで train 8 枚・val 2 枚・test 8 枚 (ノートブックが 8 組を並べて描くため) (長方形の「窓」を並べたラベル地図と、それをぼかして
 ノイズを足した「写真」)。
 """
 
@@ -17,7 +17,7 @@ from PIL import Image
 from standins import common
 
 URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz"
-COUNTS = {"train": 6, "val": 2, "test": 3}
+COUNTS = {"train": 8, "val": 2, "test": 8}
 
 
 def pair(rng: np.random.Generator) -> np.ndarray:
