@@ -1,8 +1,8 @@
 """E資格シラバスのキーワード → それを教えるノートブックの見出し、の対応表 notebooks/SYLLABUS.md を作る。
 
 キーワードの一覧は ``../shared/syllabus/eshikaku-day4-keywords.csv`` (列: keyword, variants, syllabus_item,
-day4_section, source)。day4_section が NN のキーワードは ``notebooks/NN_*.ipynb`` の中で、見出し (## か ###) から
-次の見出しまでの本文 (Markdown とコード) にキーワードか別表記 (variants) が現れる最初の見出しへリンクする。
+day4_section, source)。day4_section が NN のキーワードは ``notebooks/NN_*.ipynb`` の中で、見出し (## か ###) そのものにキーワードか
+別表記 (variants) がある節、無ければ見出しから次の見出しまでの本文 (Markdown とコード) に現れる最初の節へリンクする。
 タイトルのセル (# の節: 学習目標と表) と、確認テスト・試してみよう・参考文献の節は「教えている場所」に数えない。
 
 見つからないキーワードは NOT_COVERED に理由があれば「扱わない」として載せ、理由がなければエラーにする
@@ -128,10 +128,14 @@ def teaching(section: Section) -> bool:
 
 
 def locate(row: dict, notebooks: list[Path]) -> Section | None:
+    """見出しにキーワード (か別表記) がある節を優先し、無ければ本文に現れる最初の節。"""
     nn = row["day4_section"].strip()
-    for nb in sorted(p for p in notebooks if p.name.startswith(f"{nn}_")):
-        for section in sections(nb):
-            if teaching(section) and any(contains(section.heading + "\n" + section.text, v) for v in variants(row)):
+    found = [
+        s for nb in sorted(p for p in notebooks if p.name.startswith(f"{nn}_")) for s in sections(nb) if teaching(s)
+    ]
+    for where in (lambda s: s.heading, lambda s: s.heading + "\n" + s.text):
+        for section in found:
+            if any(contains(where(section), v) for v in variants(row)):
                 return section
     return None
 

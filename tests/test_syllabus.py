@@ -104,3 +104,6 @@ def test_sections_split_on_headings_and_skip_code_fences(tmp_path):
     assert "triplet_loss" in secs[1].text and secs[1].anchor == "1.-距離学習"
     row = {"keyword": "Triplet loss", "variants": "triplet_loss", "day4_section": "18"}
     assert ms.locate(row, [path]).heading == "1. 距離学習"  # タイトルと確認テストは数えない
+    nb.cells.append(nbformat.v4.new_markdown_cell("## 2. Triplet loss を書く\n本文"))
+    nbformat.write(nb, path)
+    assert ms.locate(row, [path]).heading == "2. Triplet loss を書く"  # 見出しに名前がある節を優先
