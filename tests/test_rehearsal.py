@@ -105,6 +105,16 @@ def test_setup_in_rehearsal(rehearse, capsys):
         socket.create_connection(("example.com", 80), timeout=1)
 
 
+def test_setup_precision_float32_overrides_mixed(rehearse, capsys):
+    cfg = utils.setup(seed=1, precision="float32")
+    out = capsys.readouterr().out
+    assert cfg.full and cfg.rehearsal and not cfg.mixed_precision
+    assert keras.mixed_precision.global_policy().name == "float32" and "mixed_float16" not in out
+    with pytest.raises(ValueError, match="precision"):
+        utils.setup(seed=1, precision="float16")
+    keras.mixed_precision.set_global_policy("float32")
+
+
 @pytest.mark.parametrize("where", ["MODE", "COURSE_MODE"])
 def test_setup_in_rehearsal_refuses_quick(rehearse, monkeypatch, where):
     if where == "COURSE_MODE":

@@ -199,8 +199,10 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Config:
+def setup(mode: str | None = None, seed: int = 0, *, precision: str = "auto", verbose: bool = True) -> Config:
     """モードを決め、乱数・決定性・デバイスを設定して 1 行のバナーを表示する。
+
+    precision: "auto" (下の規則) / "float32" (どのモードでも float32。小さなネットワーク、勾配・数値の比較をする演習用)
 
     - quick: ネットワーク遮断、演算の決定性 ON (同じ数値が再現する)
     - full : GPU があれば mixed precision、GPU が 2 基以上なら MirroredStrategy
@@ -209,6 +211,10 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
     """
     global _current
     seed = _check_seed(seed)
+    if precision not in ("auto", "float32"):
+        from .checks import ParameterError
+
+        raise ParameterError(f"setup の precision = {precision!r} は使えません。\"auto\" か \"float32\" を指定してください。")
     import keras
     import tensorflow as tf
 
@@ -230,7 +236,7 @@ def setup(mode: str | None = None, seed: int = 0, *, verbose: bool = True) -> Co
         os.environ["TFHUB_OFFLINE"] = "1"
     block_network(mode == "quick" or rehearsing)
 
-    mixed = mode == "full" and (gpus > 0 or rehearsing)
+    mixed = precision == "auto" and mode == "full" and (gpus > 0 or rehearsing)
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
     strategy = tf.distribute.MirroredStrategy() if (mode == "full" and gpus > 1) else tf.distribute.get_strategy()
 
