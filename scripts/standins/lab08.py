@@ -11,6 +11,11 @@
   annotations.tar.gz (``annotations/trimaps/<同じ名前>.png`` = 画素値 1 ペット / 2 背景 / 3 輪郭の 8 ビット PNG、
   macOS の ``annotations/trimaps/._<名前>.png``、``annotations/xmls/``、``annotations/list.txt``・``trainval.txt``・
   ``test.txt``)。代役は同じ配置で 2 品種 × 12 枚 (大きさはまちまち)、楕円のペットと輪郭の trimap。
+- MobileNetV2 の ImageNet 重み (08_segmentation の 8 節, ``include_top=False``): 本物は keras の公開ファイル
+  ``mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128_no_top.h5`` (Keras 2 形式の HDF5, ``layer_names`` つき,
+  keras はハッシュを公開していない)。代役は同じファイル名・同じ形式で、中身は ``MobileNetV2(weights=None,
+  include_top=False)`` のランダムな重み (構造・名前・形は本物と同じ)。ノートブックは本物と同じく
+  ``keras.applications.MobileNetV2(include_top=False, weights=path)`` で読む。
 """
 
 from __future__ import annotations
@@ -91,5 +96,18 @@ def pets(out: Path) -> dict[str, Path]:
     }
 
 
+MOBILENET_V2_NOTOP_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
+    "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_128_no_top.h5"
+)
+
+
+def mobilenet_v2_notop(out: Path) -> dict[str, Path]:
+    from standins import common
+
+    path = out / Path(MOBILENET_V2_NOTOP_URL).name
+    return {MOBILENET_V2_NOTOP_URL: common.keras_application_weights("MobileNetV2", path, include_top=False, input_shape=(128, 128, 3))}
+
+
 def make(out: Path) -> dict[str, Path]:
-    return {**retinanet(out), **pets(out)}
+    return {**retinanet(out), **pets(out), **mobilenet_v2_notop(out)}
