@@ -39,11 +39,34 @@ def test_class_shares_and_coverage():
     assert gan.class_shares([3] * 10, 10, min_share=0.5)[1] == pytest.approx(0.1)
 
 
-def test_tile_layout_and_range():
-    images = np.stack([np.full((4, 5, 1), v) for v in (-1.0, 0.0, 1.0)])
-    grid = gan.tile(images, ncols=2, pad=1)
-    assert grid.shape == (2 * 5 + 1, 2 * 6 + 1)
-    assert grid[1, 1] == 0.0 and grid[1, 7] == 0.5 and grid[6, 1] == 1.0
-    assert grid[0, 0] == 1.0  # 余白は白
-    rgb = gan.tile(np.zeros((2, 3, 3, 3)), ncols=3, value_range=(0, 1))
-    assert rgb.shape == (5, 13, 3)
+def test_digit_classifier_pools_down_to_at_most_7x7():
+    for size, n_pool, side in ((16, 2, 4), (28, 2, 7), (64, 4, 4)):
+        model = gan.digit_classifier(size, n_classes=3)
+        pools = [layer for layer in model.layers if type(layer).__name__ == "MaxPooling2D"]
+        assert len(pools) == n_pool and tuple(pools[-1].output.shape[1:3]) == (side, side)
+        assert model.get_layer("features").output.shape[-1] == 64 and model.output.shape[-1] == 3
+
+
+def test_feature_classifier_learns_and_uses_the_given_build():
+    import keras
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 240)
+    x = rng.normal(0, 0.3, (240, 16, 16, 1)).astype("float32")
+    x[y == 0, :, :8] += 1.0  # クラス 0 は左半分、クラス 1 は右半分が明るい
+    x[y == 1, :, 8:] += 1.0
+    keras.utils.set_random_seed(0)
+    built = []
+
+    def build():
+        built.append(gan.digit_classifier(16, n_classes=2, width=8))
+        return built[-1]
+
+    clf = gan.feature_classifier(x[:200], y[:200], x[200:], y[200:], build=build, epochs=3)
+    assert clf.model is built[0] and clf.test_accuracy >= 0.9 and 0 <= clf.val_accuracy <= 1
+    assert clf.features(x[:5]).shape == (5, 8)
+    probs = clf.probabilities(x[200:])
+    np.testing.assert_allclose(probs.sum(1), 1, atol=1e-6)
+    assert np.mean(probs.argmax(1) == y[200:]) == pytest.approx(clf.test_accuracy)
+    default = gan.feature_classifier(x[:64], y[:64], x[200:], y[200:], epochs=1, batch_size=32)
+    assert default.model.output.shape[-1] == 2 and default.features(x[:3]).shape == (3, 64)

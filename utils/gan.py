@@ -3,10 +3,14 @@
 - ``frechet_distance``: 2 つの特徴量の集合をそれぞれ多変量ガウス分布で近似したときの Fréchet 距離
   (FID と同じ式。特徴抽出器はノートブックで学習した小さな分類器)
 - ``class_shares``: 分類器が生成画像に付けたクラスの割合と、モードの被覆率 (一定の割合以上に出るクラスの割合)
-- ``tile``: 画像の束を 1 枚の格子画像にする (サンプルの格子を小さな図で描くため)
+- ``digit_classifier`` / ``feature_classifier``: 評価用の小さな CNN 分類器 (14 で説明したもの) を本物の学習データで
+  学習し、生成画像のクラスの判定と Fréchet 距離の特徴量 (最後の隠れ層 ``features``) に使う
+(サンプルの格子は ``utils.plot.show_images(..., ax=ax)`` で描く)
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,17 +51,65 @@ def class_shares(labels, n_classes: int, min_share: float | None = None) -> tupl
     return shares, float(np.mean(shares >= threshold))
 
 
-def tile(images, ncols: int, pad: int = 1, value_range: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
-    """``(枚数, 高さ, 幅, チャネル)`` の画像を ``ncols`` 列の格子 1 枚 (0〜1, 灰色なら 2 次元) にする。"""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 3:
-        images = images[..., None]
-    lo, hi = value_range
-    images = np.clip((images - lo) / (hi - lo), 0, 1)
-    n, h, w, c = images.shape
-    nrows = int(np.ceil(n / ncols))
-    grid = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad, c), np.float32)
-    for i, image in enumerate(images):
-        r, q = divmod(i, ncols)
-        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + q * (w + pad) : pad + q * (w + pad) + w] = image
-    return grid[..., 0] if c == 1 else grid
+def digit_classifier(image_size: int, n_classes: int = 10, width: int = 64):
+    """14 のノートブックで定義して説明した評価用の CNN 分類器と同じもの (15 はこれを使う)。
+
+    3×3 の畳み込み (ReLU, フィルタ 32 → 64 → 64 …) + 最大プーリングを、特徴マップが 7×7 以下になるまで重ね
+    (16 → 4 の 2 段, 28 → 7 の 2 段, 64 → 4 の 4 段)、``width`` 次元の隠れ層 ``features`` (Fréchet 距離の特徴量) と
+    ``n_classes`` 個のロジット (float32) を出す。
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((image_size, image_size, 1))
+    x, size, i = inputs, image_size, 0
+    while size > 7:
+        x = layers.Conv2D(min(32 * 2**i, width), 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D()(x)
+        size, i = size // 2, i + 1
+    features = layers.Dense(width, activation="relu", name="features")(layers.Flatten()(x))
+    return keras.Model(inputs, layers.Dense(n_classes, dtype="float32")(features), name="classifier")
+
+
+@dataclass
+class FeatureClassifier:
+    """学習済みの評価用分類器: ``model`` (ロジット)・``feature_net`` (隠れ層 ``features``)・検証/テストデータの正解率。"""
+
+    model: object
+    feature_net: object
+    val_accuracy: float
+    test_accuracy: float
+    batch_size: int = 1024
+
+    def _run(self, net, images) -> np.ndarray:
+        # predict は呼ぶたびに関数を作り直すことがあるので、小さな画像は直接呼ぶ (メモリのためバッチに分ける)
+        images = np.asarray(images, dtype=np.float32)
+        parts = [net(images[i : i + self.batch_size], training=False) for i in range(0, len(images), self.batch_size)]
+        return np.concatenate([np.asarray(p) for p in parts])
+
+    def features(self, images) -> np.ndarray:
+        """最後の隠れ層の特徴量 ``(枚数, 次元)`` (Fréchet 距離に使う)。"""
+        return self._run(self.feature_net, images)
+
+    def probabilities(self, images) -> np.ndarray:
+        """クラスの確率 ``(枚数, クラス数)`` (ロジットの softmax)。"""
+        logits = self._run(self.model, images).astype(np.float64)
+        e = np.exp(logits - logits.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+
+def feature_classifier(x, y, x_test, y_test, build=None, epochs: int = 15, batch_size: int = 64, learning_rate: float = 1e-3):
+    """``build()`` (既定: ``digit_classifier(画像の大きさ, クラス数)``) の分類器を本物の学習データ ``x, y`` で学習する。
+
+    学習データの 1 割を検証データにし (``validation_split=0.1``)、テストデータの正解率を 1 回だけ測る。
+    ``build`` の返すモデルはロジットを出し、``features`` という名前の隠れ層を持つこと。
+    """
+    import keras
+
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
+    model = build() if build is not None else digit_classifier(x.shape[1], int(max(y.max(), np.max(y_test))) + 1)
+    model.compile(keras.optimizers.Adam(learning_rate), keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=0.1, verbose=0)
+    test_accuracy = model.evaluate(np.asarray(x_test, dtype=np.float32), np.asarray(y_test), verbose=0)[1]
+    feature_net = keras.Model(model.input, model.get_layer("features").output)
+    return FeatureClassifier(model, feature_net, float(history.history["val_accuracy"][-1]), float(test_accuracy))

@@ -53,9 +53,33 @@ def plot_histories(histories: dict, metric: str = "accuracy", title: str | None 
     return ax
 
 
-def show_images(images, labels=None, class_names=None, ncols: int = 8, size: float = 1.3, boxes=None):
-    """画像を格子状に並べる (値 0〜255 または 0〜1)。``boxes`` は ``(y0, x0, y1, x1)``。"""
+def _grid(images, ncols: int, pad: int = 1) -> np.ndarray:
+    """``(枚数, 高さ, 幅[, チャネル])`` (0〜1) を、白い余白 ``pad`` 画素で区切った ``ncols`` 列の 1 枚にする。"""
+    if images.ndim == 3:
+        images = images[..., None]
+    n, h, w, c = images.shape
+    nrows = int(np.ceil(n / ncols))
+    grid = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad, c), np.float32)
+    for i, image in enumerate(images):
+        r, q = divmod(i, ncols)
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + q * (w + pad) : pad + q * (w + pad) + w] = image
+    return grid[..., 0] if c == 1 else grid
+
+
+def show_images(images, labels=None, class_names=None, ncols: int = 8, size: float = 1.3, boxes=None, ax=None):
+    """画像を格子状に並べる (値 0〜255 または 0〜1)。``boxes`` は ``(y0, x0, y1, x1)``。
+
+    ``ax`` を渡すと、画像ごとの小さな軸を作らず、格子 1 枚 (白い余白で区切る, 1 チャネルは灰色) をその軸に描く
+    (サンプルの格子を 1 つの図に並べるとき。``labels``・``boxes`` はこの形では使えない)。
+    """
     images = np.asarray(images)
+    if ax is not None:
+        if labels is not None or boxes is not None:
+            raise ValueError("ax= を渡すときは labels・boxes を使えません (格子 1 枚として描きます)。")
+        scale = 255.0 if images.max() > 1.5 else 1.0
+        ax.imshow(_grid(np.clip(images / scale, 0, 1), ncols), cmap="gray", vmin=0, vmax=1)
+        ax.axis("off")
+        return ax.figure
     n = len(images)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size), squeeze=False)
