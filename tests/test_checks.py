@@ -120,6 +120,16 @@ def test_file(tmp_path):
             checks.file("AUDIO_PATH", value, suffixes=(".wav", ".flac"))
 
 
+def test_file_quick_mode_ignores(tmp_path, capsys):
+    (tmp_path / "mnist.npz").write_bytes(b"x")
+    assert checks.file("MNIST_PATH", str(tmp_path / "mnist.npz"), QUICK, suffixes=(".npz",)) is None
+    assert "MNIST_PATH" in capsys.readouterr().out
+    assert checks.file("MNIST_PATH", str(tmp_path / "mnist.npz"), FULL, suffixes=(".npz",)) == tmp_path / "mnist.npz"
+    with pytest.raises(checks.ParameterError, match="ファイルがありません"):
+        checks.file("MNIST_PATH", tmp_path / "none.npz", FULL, suffixes=(".npz",))
+    assert checks.file("MNIST_PATH", tmp_path / "none.npz", QUICK) is None  # quick では確かめずに使わない
+
+
 def test_audio_signal():
     sr = 16000
     tone = np.sin(np.arange(sr) / sr * 2 * np.pi * 440).astype(np.float32) * 0.5

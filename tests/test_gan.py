@@ -70,3 +70,11 @@ def test_feature_classifier_learns_and_uses_the_given_build():
     assert np.mean(probs.argmax(1) == y[200:]) == pytest.approx(clf.test_accuracy)
     default = gan.feature_classifier(x[:64], y[:64], x[200:], y[200:], epochs=1, batch_size=32)
     assert default.model.output.shape[-1] == 2 and default.features(x[:3]).shape == (3, 64)
+
+
+def test_to_tanh_range_resizes_in_batches():
+    x = np.random.default_rng(0).random((10, 8, 8, 1)).astype("float32")
+    y = gan.to_tanh_range(x, 16, batch=3)
+    assert y.shape == (10, 16, 16, 1) and y.min() >= -1 - 1e-6 and y.max() <= 1 + 1e-6
+    np.testing.assert_allclose(gan.to_tanh_range(x, 8), x * 2 - 1, atol=1e-6)  # 同じ大きさなら値の変換だけ
+    np.testing.assert_allclose(y, gan.to_tanh_range(x, 16), atol=1e-6)  # バッチの切り方で結果は変わらない

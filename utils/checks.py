@@ -155,6 +155,15 @@ def _matches(root: Path, parts: Sequence[str], limit: int) -> int:
     return count
 
 
+def _unused_in_quick(name: str, value: Any, cfg: Any) -> bool:
+    """quick モード (``cfg.quick``) なら、渡されたパスを使わないことを 1 行表示して True。"""
+    if cfg is None or not getattr(cfg, "quick", False):
+        return False
+    print(f"{name} = {str(value)!r} は quick モードでは使いません (quick は同梱データで動きます)。"
+          "使うには MODE='full' にしてください。")  # fmt: skip
+    return True
+
+
 def data_dir(
     name: str,
     value: Any,
@@ -173,9 +182,7 @@ def data_dir(
     if value is None:
         return None
     path = _path(name, value)
-    if cfg is not None and getattr(cfg, "quick", False):
-        print(f"{name} = {str(value)!r} は quick モードでは使いません (quick は同梱データで動きます)。"
-              "使うには MODE='full' にしてください。")  # fmt: skip
+    if _unused_in_quick(name, value, cfg):
         return None
     want = f"{layout} の形のフォルダ" if layout else f"{pattern} に当たるファイルが {min_files} 個以上あるフォルダ"
     if not path.exists():
@@ -208,11 +215,17 @@ def data_dir(
     )
 
 
-def file(name: str, value: Any, *, suffixes: Sequence[str] | None = None) -> Path | None:
-    """存在する空でないファイル (``suffixes`` があればその拡張子、大文字・小文字は区別しない)。None なら None。"""
+def file(name: str, value: Any, cfg: Any = None, *, suffixes: Sequence[str] | None = None) -> Path | None:
+    """存在する空でないファイル (``suffixes`` があればその拡張子、大文字・小文字は区別しない)。None なら None。
+
+    ``cfg`` を渡すと、quick モード (``cfg.quick``) では ``data_dir`` と同じく、使わないことを 1 行表示して None を返す
+    (full だけで読むファイル。例: ``MNIST_PATH``)。
+    """
     if value is None:
         return None
     path = _path(name, value)
+    if _unused_in_quick(name, value, cfg):
+        return None
     kinds = "・".join(suffixes) if suffixes else ""
     want = f"{kinds} のファイル" if kinds else "ファイル"
     if not path.exists():

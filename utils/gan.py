@@ -5,6 +5,7 @@
 - ``class_shares``: 分類器が生成画像に付けたクラスの割合と、モードの被覆率 (一定の割合以上に出るクラスの割合)
 - ``digit_classifier`` / ``feature_classifier``: 評価用の小さな CNN 分類器 (14 で説明したもの) を本物の学習データで
   学習し、生成画像のクラスの判定と Fréchet 距離の特徴量 (最後の隠れ層 ``features``) に使う
+- ``to_tanh_range``: 0〜1 の画像を生成器の大きさに変え、tanh の出力と同じ −1〜1 にする (14・15 の前処理)
 (サンプルの格子は ``utils.plot.show_images(..., ax=ax)`` で描く)
 """
 
@@ -113,3 +114,15 @@ def feature_classifier(x, y, x_test, y_test, build=None, epochs: int = 15, batch
     test_accuracy = model.evaluate(np.asarray(x_test, dtype=np.float32), np.asarray(y_test), verbose=0)[1]
     feature_net = keras.Model(model.input, model.get_layer("features").output)
     return FeatureClassifier(model, feature_net, float(history.history["val_accuracy"][-1]), float(test_accuracy))
+
+
+def to_tanh_range(x, size: int, batch: int = 4096) -> np.ndarray:
+    """0〜1 の画像 ``(枚数, 高さ, 幅, チャネル)`` を ``size``×``size`` に拡大・縮小し、生成器の tanh の出力と同じ −1〜1 にする。
+
+    大きな集合 (MNIST 60,000 枚) でもメモリが膨らまないよう ``batch`` 枚ずつ変換する。
+    """
+    import tensorflow as tf
+
+    x = np.asarray(x, dtype=np.float32)
+    parts = [tf.image.resize(x[i : i + batch], (size, size)).numpy() for i in range(0, len(x), batch)]
+    return np.concatenate(parts) * 2 - 1
